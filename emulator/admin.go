@@ -1,0 +1,235 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/scenarios"
+	"github.com/offboard/offboard/specs"
+)
+
+const maxScenarioBytes = 16 << 20
+
+// mountAdmin registers the control API under /__admin.
+func (e *Emulator) mountAdmin(r *mux.Router) {
+	r.HandleFunc("/health", e.adminHealth).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/reset", e.adminReset).Methods(http.MethodPost)
+	r.HandleFunc("/scenarios", e.adminScenarios).Methods(http.MethodGet)
+	r.HandleFunc("/scenario", e.adminLoad).Methods(http.MethodPut, http.MethodPost)
+	r.HandleFunc("/state", e.adminState).Methods(http.MethodGet)
+	r.HandleFunc("/routes", e.adminRoutes).Methods(http.MethodGet)
+	r.HandleFunc("/specs", e.adminSpecList).Methods(http.MethodGet)
+	r.HandleFunc("/specs/{vendor}.yaml", e.adminSpec).Methods(http.MethodGet)
+	r.HandleFunc("/faults", e.adminFaults).Methods(http.MethodGet)
+	r.HandleFunc("/faults", e.adminAddFaults).Methods(http.MethodPost)
+	r.HandleFunc("/faults", e.adminClearFaults).Methods(http.MethodDelete)
+	r.HandleFunc("/sessions", e.adminSessions).Methods(http.MethodGet)
+	r.HandleFunc("/sessions/{id}", e.adminDropSession).Methods(http.MethodDelete)
+	r.HandleFunc("/sessions/{id}/reset", e.adminSessionReset).Methods(http.MethodPost)
+	r.HandleFunc("/sessions/{id}/scenario", e.adminSessionLoad).Methods(http.MethodPut, http.MethodPost)
+	r.HandleFunc("/sessions/{id}/state", e.adminSessionState).Methods(http.MethodGet)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeAdminError(w, http.StatusNotFound, "no control endpoint "+r.Method+" "+r.URL.Path+"; see GET /__admin/routes")
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeAdminError(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path)
+	})
+}
+
+func (e *Emulator) adminHealth(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "scenario": e.ScenarioName(), "vendors": e.VendorNames()})
+}
+
+func (e *Emulator) adminReset(w http.ResponseWriter, _ *http.Request) {
+	e.Reset()
+	writeJSON(w, http.StatusOK, map[string]any{"status": "reset", "scenario": e.ScenarioName()})
+}
+
+func (e *Emulator) adminScenarios(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"current": e.ScenarioName(), "builtin": scenarios.Builtins()})
+}
+
+// readScenario takes a scenario from a control request: ?name=NAME, or a
+// body that is either a built-in name or a whole YAML scenario.
+func readScenario(r *http.Request) (*scenarios.File, error) {
+	if name := r.URL.Query().Get("name"); name != "" {
+		return scenarios.Builtin(name)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxScenarioBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the body: %w", err)
+	}
+	if len(body) > maxScenarioBytes {
+		return nil, fmt.Errorf("scenario over %d bytes", maxScenarioBytes)
+	}
+	var probe yaml.Node
+	if err := yaml.Unmarshal(body, &probe); err == nil && len(probe.Content) == 1 && probe.Content[0].Kind == yaml.ScalarNode {
+		return scenarios.Builtin(strings.TrimSpace(probe.Content[0].Value))
+	}
+	if strings.TrimSpace(string(body)) == "" {
+		return nil, errors.New("send a built-in scenario's name, ?name=NAME, or a YAML scenario as the body")
+	}
+	return scenarios.Parse("request body", body)
+}
+
+func (e *Emulator) adminLoad(w http.ResponseWriter, r *http.Request) {
+	f, err := readScenario(r)
+	if err == nil {
+		err = e.LoadScenario(f)
+	}
+	if err != nil {
+		writeAdminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "loaded", "scenario": f.Name})
+}
+
+func (e *Emulator) adminState(w http.ResponseWriter, r *http.Request) {
+	e.writeState(w, r.URL.Query().Get("session"))
+}
+
+func (e *Emulator) writeState(w http.ResponseWriter, session string) {
+	states := map[string]json.RawMessage{}
+	var failed error
+	e.store.Dump(session, e.VendorNames(), func(vendor string, st kit.State) {
+		b, err := json.Marshal(st)
+		if err != nil {
+			failed = err
+			return
+		}
+		states[vendor] = b
+	})
+	if failed != nil {
+		writeAdminError(w, http.StatusInternalServerError, "encoding the state: "+failed.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"scenario": e.ScenarioName(), "session": session, "vendors": states})
+}
+
+func (e *Emulator) adminRoutes(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"routes": e.routeList()})
+}
+
+func (e *Emulator) adminSpecList(w http.ResponseWriter, _ *http.Request) {
+	var out []string
+	for _, v := range e.vendors {
+		out = append(out, "/__admin/specs/"+v.Name()+".yaml")
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"specs": out})
+}
+
+func (e *Emulator) adminSpec(w http.ResponseWriter, r *http.Request) {
+	name := mux.Vars(r)["vendor"]
+	v, ok := e.byName[name]
+	if !ok {
+		writeAdminError(w, http.StatusNotFound, fmt.Sprintf("no spec %q (known: %s)", name, strings.Join(specs.Names(), ", ")))
+		return
+	}
+	w.Header().Set("Content-Type", "application/yaml")
+	_, _ = w.Write(v.spec)
+}
+
+func (e *Emulator) adminSessions(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": e.store.Sessions()})
+}
+
+func (e *Emulator) adminDropSession(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	if !e.store.DropSession(id) {
+		writeAdminError(w, http.StatusNotFound, "no session "+id)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "dropped", "session": id})
+}
+
+func (e *Emulator) adminSessionReset(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	e.store.ResetSession(id)
+	writeJSON(w, http.StatusOK, map[string]any{"status": "reset", "session": id})
+}
+
+func (e *Emulator) adminSessionLoad(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	f, err := readScenario(r)
+	var snapErr error
+	if err == nil {
+		snap, serr := e.snapshot(f)
+		if serr == nil {
+			e.store.LoadSession(id, snap)
+		}
+		snapErr = serr
+	}
+	if err == nil {
+		err = snapErr
+	}
+	if err != nil {
+		writeAdminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "loaded", "session": id, "scenario": f.Name})
+}
+
+func (e *Emulator) adminSessionState(w http.ResponseWriter, r *http.Request) {
+	e.writeState(w, mux.Vars(r)["id"])
+}
+
+// withFaults runs fn on the faults of the session named by ?session=.
+func (e *Emulator) withFaults(r *http.Request, fn func(*faultState)) {
+	_ = e.store.Slot(r.URL.Query().Get("session"), faultSlot).Do(func(s kit.State) error {
+		fn(s.(*faultState))
+		return nil
+	})
+}
+
+func (e *Emulator) adminFaults(w http.ResponseWriter, r *http.Request) {
+	var out []*faultRule
+	e.withFaults(r, func(fs *faultState) {
+		for _, rule := range fs.Rules {
+			c := *rule
+			out = append(out, &c)
+		}
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"session": r.URL.Query().Get("session"), "rules": out})
+}
+
+// adminAddFaults takes one fault or a list, as JSON or YAML.
+func (e *Emulator) adminAddFaults(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		writeAdminError(w, http.StatusBadRequest, "reading the body: "+err.Error())
+		return
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(body, &doc); err != nil || len(doc.Content) != 1 {
+		writeAdminError(w, http.StatusBadRequest, "send a fault (or a list of faults) as JSON or YAML")
+		return
+	}
+	node := doc.Content[0]
+	if node.Kind == yaml.MappingNode {
+		node = &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{node}, Line: node.Line, Column: node.Column}
+	}
+	fs, err := e.decodeFaults(node)
+	if err != nil {
+		writeAdminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	var n int
+	e.withFaults(r, func(cur *faultState) {
+		cur.Rules = append(cur.Rules, fs.Rules...)
+		n = len(cur.Rules)
+	})
+	writeJSON(w, http.StatusCreated, map[string]any{"status": "added", "added": len(fs.Rules), "rules": n})
+}
+
+func (e *Emulator) adminClearFaults(w http.ResponseWriter, r *http.Request) {
+	e.withFaults(r, func(fs *faultState) { fs.Rules = nil })
+	writeJSON(w, http.StatusOK, map[string]any{"status": "cleared"})
+}

@@ -1,0 +1,319 @@
+// Package emulator is the offboard engine: an http.Handler that serves
+// every vendor's API from its OpenAPI spec, validates each request with
+// kin-openapi before any behaviour runs, keeps per-session state, and
+// answers every error in the vendor's own shape. /__admin/ is the control API.
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/store"
+	"github.com/offboard/offboard/emulator/vendors"
+	"github.com/offboard/offboard/scenarios"
+)
+
+// Headers of our own, never sent by a real vendor.
+const (
+	// HeaderDetail carries why the emulator answered an error, for people
+	// and tests; the body stays what the vendor would send.
+	HeaderDetail = "X-Offboard-Detail"
+	// HeaderSession names the session a request belongs to.
+	HeaderSession = "X-Offboard-Session"
+)
+
+// Emulator serves the vendors' APIs and the control API. It is safe for
+// concurrent use.
+type Emulator struct {
+	opts    options
+	vendors []*vendorEntry
+	byName  map[string]*vendorEntry
+	router  *mux.Router
+	store   *store.Store
+	log     *slog.Logger
+
+	mu       sync.RWMutex
+	scenario *scenarios.File // as loaded, for listings and reset
+}
+
+type options struct {
+	scenarioRefs   []string
+	scenarioData   []namedData
+	logger         *slog.Logger
+	now            func() time.Time
+	maxBody        int64
+	sessionIdle    time.Duration
+	validateOutput func(req *http.Request, status int, err error)
+	vendors        []kit.Vendor
+}
+
+type namedData struct {
+	name string
+	data []byte
+}
+
+// Option configures an Emulator.
+type Option func(*options)
+
+// WithScenario loads built-in scenarios by name or scenario files by path
+// (several are merged; a vendor's section may come from one of them only).
+// Without any, the built-in "default" scenario is loaded.
+func WithScenario(refs ...string) Option {
+	return func(o *options) { o.scenarioRefs = append(o.scenarioRefs, refs...) }
+}
+
+// WithScenarioFile is WithScenario for a path.
+func WithScenarioFile(path string) Option { return WithScenario(path) }
+
+// WithScenarioYAML loads a scenario given as YAML text; name is used in
+// error messages.
+func WithScenarioYAML(name string, data []byte) Option {
+	return func(o *options) { o.scenarioData = append(o.scenarioData, namedData{name, data}) }
+}
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithClock sets the clock used for token expiry and timestamps.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithMaxBodyBytes sets the largest request body accepted (default 1 MiB);
+// a larger one gets the vendor's too-large answer.
+func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
+
+// WithSessionIdle sets after how long an unused named session is dropped
+// (default 30 minutes; 0 keeps sessions forever).
+func WithSessionIdle(d time.Duration) Option { return func(o *options) { o.sessionIdle = d } }
+
+// WithResponseValidation validates every response the emulator sends
+// against its own spec and reports each mismatch to fn. Tests use it so
+// that spec and behaviour cannot drift apart.
+func WithResponseValidation(fn func(req *http.Request, status int, err error)) Option {
+	return func(o *options) { o.validateOutput = fn }
+}
+
+// WithVendors replaces the built-in vendor list (for tests of the engine).
+func WithVendors(v ...kit.Vendor) Option { return func(o *options) { o.vendors = v } }
+
+// New builds an emulator: it loads and validates every spec, binds every
+// operation, loads the scenario and compiles the routes.
+func New(opts ...Option) (*Emulator, error) {
+	o := options{
+		logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		now:         time.Now,
+		maxBody:     1 << 20,
+		sessionIdle: 30 * time.Minute,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.vendors == nil {
+		o.vendors = vendors.All()
+	}
+	e := &Emulator{opts: o, log: o.logger, byName: map[string]*vendorEntry{}}
+	for _, v := range o.vendors {
+		ve, err := loadVendor(v)
+		if err != nil {
+			return nil, err
+		}
+		if ve.Name() == faultSlot {
+			return nil, fmt.Errorf("a vendor may not be named %q", faultSlot)
+		}
+		if _, dup := e.byName[ve.Name()]; dup {
+			return nil, fmt.Errorf("vendor %s listed twice", ve.Name())
+		}
+		e.vendors = append(e.vendors, ve)
+		e.byName[ve.Name()] = ve
+	}
+	file, err := e.openScenario(o.scenarioRefs, o.scenarioData)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := e.snapshot(file)
+	if err != nil {
+		return nil, err
+	}
+	e.scenario = file
+	e.store = store.New(snap, o.sessionIdle, o.now)
+	e.router = e.buildRouter()
+	return e, nil
+}
+
+func (e *Emulator) openScenario(refs []string, data []namedData) (*scenarios.File, error) {
+	if len(refs) == 0 && len(data) == 0 {
+		refs = []string{"default"}
+	}
+	var files []*scenarios.File
+	for _, ref := range refs {
+		f, err := scenarios.Open(ref)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	for _, d := range data {
+		f, err := scenarios.Parse(d.name, d.data)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return scenarios.Merge(files...)
+}
+
+// ServeHTTP implements http.Handler.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A vendor may match paths loosely (Commvault: case-insensitively);
+	// route on its normal form, and let handlers see the path as sent.
+	if p := e.normalize(r.URL.Path); p != r.URL.Path {
+		r2 := r.Clone(context.WithValue(r.Context(), originalPathKey, r.URL.Path))
+		r2.URL.Path, r2.URL.RawPath = p, ""
+		r = r2
+	}
+	e.router.ServeHTTP(w, r)
+}
+
+// VendorNames lists the served vendors in order.
+func (e *Emulator) VendorNames() []string {
+	names := make([]string, len(e.vendors))
+	for i, v := range e.vendors {
+		names[i] = v.Name()
+	}
+	return names
+}
+
+type ctxKey int
+
+const sessionKey ctxKey = 1
+
+func (e *Emulator) buildRouter() *mux.Router {
+	root := mux.NewRouter()
+	// Route on the path as sent: a cleaned path would be answered with a
+	// redirect no vendor sends.
+	root.SkipClean(true)
+	e.mountAdmin(root.PathPrefix("/__admin").Subrouter())
+	root.PathPrefix("/__session/{session}/").HandlerFunc(e.serveSessionPrefix)
+
+	var all []*route
+	for _, v := range e.vendors {
+		all = append(all, v.routes...)
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		return literalLength(all[i].template) > literalLength(all[j].template)
+	})
+	allowed := map[string][]string{}
+	var templates []string
+	owner := map[string]*vendorEntry{}
+	for _, rt := range all {
+		rt := rt
+		root.Path(rt.template).Methods(rt.method).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			e.serveRoute(w, r, rt)
+		}))
+		if _, seen := allowed[rt.template]; !seen {
+			templates = append(templates, rt.template)
+			owner[rt.template] = rt.vendor
+		}
+		allowed[rt.template] = append(allowed[rt.template], rt.method)
+	}
+	// A known path with another method: the vendor's method-not-allowed.
+	for _, t := range templates {
+		v, methods := owner[t], allowed[t]
+		sort.Strings(methods)
+		root.Path(t).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", strings.Join(methods, ", "))
+			e.serveError(w, r, v, &kit.Error{Kind: kit.MethodNotAllowed,
+				Detail: fmt.Sprintf("%s is not allowed here; allowed: %s", r.Method, strings.Join(methods, ", "))})
+		}))
+	}
+	// An unknown path under a vendor's prefix: that vendor's not-found.
+	type prefix struct {
+		p string
+		v *vendorEntry
+	}
+	var prefixes []prefix
+	for _, v := range e.vendors {
+		for _, p := range v.prefixes {
+			if p != "/" {
+				prefixes = append(prefixes, prefix{p, v})
+			}
+		}
+	}
+	sort.SliceStable(prefixes, func(i, j int) bool { return literalLength(prefixes[i].p) > literalLength(prefixes[j].p) })
+	for _, p := range prefixes {
+		v := p.v
+		root.PathPrefix(p.p).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			e.serveError(w, r, v, &kit.Error{Kind: kit.NoRoute,
+				Detail: "no " + v.Name() + " operation at " + r.Method + " " + r.URL.Path + "; see " + HeaderRoutes})
+		}))
+	}
+	root.NotFoundHandler = http.HandlerFunc(e.serveUnknown)
+	return root
+}
+
+// HeaderRoutes is where the emulator lists its routes: GET /__admin/routes.
+const HeaderRoutes = "GET /__admin/routes"
+
+// serveSessionPrefix serves /__session/{id}/<vendor path> as the vendor
+// path in session id, for clients whose base URL is all that can be set.
+func (e *Emulator) serveSessionPrefix(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["session"]
+	rest := strings.TrimPrefix(r.URL.Path, "/__session/"+id)
+	r2 := r.Clone(context.WithValue(r.Context(), sessionKey, id))
+	r2.URL.Path = rest
+	r2.URL.RawPath = ""
+	if strings.HasPrefix(rest, "/__admin") || strings.HasPrefix(rest, "/__session/") {
+		writeAdminError(w, http.StatusNotFound, "the session prefix is for vendor paths; use /__admin/sessions/"+id+"/... for control")
+		return
+	}
+	e.ServeHTTP(w, r2)
+}
+
+// sessionOf names the session of a request: the path prefix wins over the header.
+func sessionOf(r *http.Request) string {
+	if id, ok := r.Context().Value(sessionKey).(string); ok {
+		return id
+	}
+	return r.Header.Get(HeaderSession)
+}
+
+// serveUnknown answers a path that belongs to no vendor, saying what exists.
+func (e *Emulator) serveUnknown(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, map[string]any{
+		"error":  "no route",
+		"method": r.Method,
+		"path":   r.URL.Path,
+		"routes": e.routeList(),
+	})
+}
+
+const originalPathKey ctxKey = 2
+
+func (e *Emulator) normalize(p string) string {
+	for _, v := range e.vendors {
+		if v.norm != nil {
+			p = v.norm.NormalizePath(p)
+		}
+	}
+	return p
+}
+
+// routeList is "METHOD template (vendor operationId)" for every route.
+func (e *Emulator) routeList() []string {
+	var out []string
+	for _, v := range e.vendors {
+		for _, rt := range v.routes {
+			out = append(out, fmt.Sprintf("%s %s (%s %s)", rt.method, rt.template, v.Name(), rt.op))
+		}
+	}
+	return out
+}

@@ -1,0 +1,223 @@
+package emulator
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// faultSlot is the store key of the faults: they live in the store like a
+// vendor's state, so each session has its own counters and a reset rewinds them.
+const faultSlot = "faults"
+
+// Fault is one injected failure, as written in a scenario's faults list or
+// posted to /__admin/faults.
+type Fault struct {
+	Vendor     string  `yaml:"vendor" json:"vendor"`
+	Operation  string  `yaml:"operation" json:"operation,omitempty"`
+	Method     string  `yaml:"method" json:"method,omitempty"`
+	Path       string  `yaml:"path" json:"path,omitempty"` // a path.Match glob
+	Status     int     `yaml:"status" json:"status,omitempty"`
+	After      int     `yaml:"after" json:"after,omitempty"` // let this many matching requests through first
+	Times      int     `yaml:"times" json:"times,omitempty"` // fire this many times, then stop (0: no end)
+	Rate       float64 `yaml:"probability" json:"probability,omitempty"`
+	Seed       uint64  `yaml:"seed" json:"seed,omitempty"`
+	Latency    string  `yaml:"latency" json:"latency,omitempty"`
+	Jitter     string  `yaml:"jitter" json:"jitter,omitempty"`
+	Drop       bool    `yaml:"drop" json:"drop,omitempty"`
+	Limit      int     `yaml:"limit" json:"limit,omitempty"`   // with window: allow this many per window, then Status (429)
+	Window     string  `yaml:"window" json:"window,omitempty"` // e.g. 1s
+	RetryAfter int     `yaml:"retryAfter" json:"retryAfter,omitempty"`
+
+	latency, jitter, window time.Duration
+}
+
+// faultRule is a Fault with its counters.
+type faultRule struct {
+	Fault   `json:"fault"`
+	Seen    int         `json:"seen"`
+	Fired   int         `json:"fired"`
+	rng     *rand.PCG   // nil without probability
+	windows []time.Time // recent matching requests, for limit/window
+}
+
+// faultState is the faults of one session.
+type faultState struct {
+	Rules []*faultRule `json:"rules"`
+}
+
+func (s *faultState) Clone() kit.State {
+	c := &faultState{Rules: make([]*faultRule, len(s.Rules))}
+	for i, r := range s.Rules {
+		cr := *r
+		if r.rng != nil {
+			rng := *r.rng
+			cr.rng = &rng
+		}
+		cr.windows = slices.Clone(r.windows)
+		c.Rules[i] = &cr
+	}
+	return c
+}
+
+// check validates a fault against the served vendors and parses durations.
+func (f *Fault) check(vendors map[string]*vendorEntry) (string, error) {
+	v, ok := vendors[f.Vendor]
+	if !ok {
+		names := make([]string, 0, len(vendors))
+		for n := range vendors {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return "vendor", fmt.Errorf("unknown vendor %q (known: %s)", f.Vendor, strings.Join(names, ", "))
+	}
+	if f.Operation != "" && !slices.ContainsFunc(v.routes, func(r *route) bool { return r.op == f.Operation }) {
+		return "operation", fmt.Errorf("%s has no operation %q", f.Vendor, f.Operation)
+	}
+	if f.Path != "" {
+		if _, err := path.Match(f.Path, "/"); err != nil {
+			return "path", fmt.Errorf("bad glob %q: %v", f.Path, err)
+		}
+	}
+	for _, d := range []struct {
+		name string
+		s    string
+		to   *time.Duration
+	}{{"latency", f.Latency, &f.latency}, {"jitter", f.Jitter, &f.jitter}, {"window", f.Window, &f.window}} {
+		if d.s == "" {
+			continue
+		}
+		dur, err := time.ParseDuration(d.s)
+		if err != nil || dur < 0 {
+			return d.name, fmt.Errorf("not a duration: %q (say 200ms, 1s)", d.s)
+		}
+		*d.to = dur
+	}
+	if f.Rate < 0 || f.Rate > 1 {
+		return "probability", fmt.Errorf("must be between 0 and 1")
+	}
+	if (f.Limit > 0) != (f.window > 0) {
+		return "limit", fmt.Errorf("limit and window go together")
+	}
+	if f.Limit > 0 && f.Status == 0 {
+		f.Status = http.StatusTooManyRequests
+	}
+	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
+		return "status", fmt.Errorf("not an HTTP status: %d", f.Status)
+	}
+	if f.Status == 0 && !f.Drop && f.latency == 0 {
+		return "status", fmt.Errorf("a fault needs a status, drop: true or a latency")
+	}
+	return "", nil
+}
+
+func newRule(f Fault) *faultRule {
+	r := &faultRule{Fault: f}
+	if f.Rate > 0 && f.Rate < 1 {
+		r.rng = rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15)
+	}
+	return r
+}
+
+// decodeFaults reads a scenario's faults section.
+func (e *Emulator) decodeFaults(node *yaml.Node) (*faultState, error) {
+	st := &faultState{}
+	if node == nil {
+		return st, nil
+	}
+	var list []Fault
+	if err := kit.Decode(node, "faults", &list); err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if field, err := list[i].check(e.byName); err != nil {
+			return nil, kit.Errorf(kit.Find(node, fmt.Sprint(i), field), fmt.Sprintf("faults[%d].%s", i, field), "%v", err)
+		}
+		st.Rules = append(st.Rules, newRule(list[i]))
+	}
+	return st, nil
+}
+
+// decision is what the faults say about one request.
+type decision struct {
+	delay      time.Duration
+	drop       bool
+	status     int
+	retryAfter int
+	rule       int
+}
+
+// decide counts the request against every matching rule; the first rule
+// that fires decides. Latency adds up over matching rules.
+func (s *faultState) decide(vendor, op, method, p string, now time.Time) decision {
+	d := decision{rule: -1}
+	for i, r := range s.Rules {
+		if r.Vendor != vendor || (r.Operation != "" && r.Operation != op) ||
+			(r.Method != "" && !strings.EqualFold(r.Method, method)) {
+			continue
+		}
+		if r.Path != "" {
+			if ok, _ := path.Match(r.Path, p); !ok {
+				continue
+			}
+		}
+		r.Seen++
+		if !r.fires(now) {
+			continue
+		}
+		r.Fired++
+		d.delay += r.latency
+		if r.jitter > 0 {
+			d.delay += time.Duration(r.jitterDraw() * float64(r.jitter))
+		}
+		if d.rule < 0 && (r.Status != 0 || r.Drop) {
+			d.rule, d.status, d.drop, d.retryAfter = i, r.Status, r.Drop, r.RetryAfter
+		}
+	}
+	return d
+}
+
+func (r *faultRule) fires(now time.Time) bool {
+	if r.Limit > 0 {
+		cut := now.Add(-r.window)
+		kept := r.windows[:0]
+		for _, t := range r.windows {
+			if t.After(cut) {
+				kept = append(kept, t)
+			}
+		}
+		r.windows = append(kept, now)
+		if len(r.windows) <= r.Limit {
+			return false
+		}
+		if r.RetryAfter == 0 {
+			r.RetryAfter = max(1, int(r.window.Seconds()+0.999))
+		}
+		return true
+	}
+	if r.Seen <= r.After {
+		return false
+	}
+	if r.Times > 0 && r.Fired >= r.Times {
+		return false
+	}
+	if r.rng != nil {
+		return float64(r.rng.Uint64()>>11)/(1<<53) < r.Rate
+	}
+	return true
+}
+
+func (r *faultRule) jitterDraw() float64 {
+	if r.rng == nil {
+		r.rng = rand.NewPCG(r.Seed, r.Seed^0x9e3779b97f4a7c15)
+	}
+	return float64(r.rng.Uint64()>>11) / (1 << 53)
+}

@@ -1,0 +1,136 @@
+// Package kit is the contract between the engine and the vendors: what a
+// vendor implements, what a request and a response look like, the error
+// kinds the engine hands a vendor to render, and byte-exact render helpers.
+//
+// It imports nothing of ours, so a vendor package depends on kit alone.
+package kit
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Vendor is one emulated API.
+type Vendor interface {
+	// Name is the spec file's base name, the scenario key and the journal label.
+	Name() string
+	// Operations maps every operationId of the vendor's spec to its handler.
+	Operations() map[string]Handler
+	// NewState decodes the vendor's scenario section (nil when absent) into
+	// a fresh state, checking every cross-reference.
+	NewState(section *yaml.Node) (State, error)
+	// Error renders any error a client can see in the vendor's own shape.
+	Error(r *Request, err error) Response
+}
+
+// State is one vendor's mutable world. A session clones the loaded
+// snapshot on first use, so Clone must copy deeply.
+type State interface {
+	Clone() State
+}
+
+// Handler serves one operation. It runs under the lock of the session's
+// slot for this vendor, so check-then-change is atomic.
+type Handler func(r *Request, s State) (Response, error)
+
+// Authenticator is implemented by vendors whose real service checks
+// credentials before it looks at the request's parameters (an API gateway,
+// an admin framework). The engine calls it before request validation.
+type Authenticator interface {
+	Authenticate(r *Request, s State) error
+}
+
+// PathNormalizer is implemented by vendors whose real service matches
+// paths loosely (for example case-insensitively). The engine routes on the
+// normalized path; the handler still sees the path as sent.
+type PathNormalizer interface {
+	NormalizePath(path string) string
+}
+
+// Request is what a handler sees of an HTTP request.
+type Request struct {
+	Method    string
+	Path      string            // the path as sent, unescaped
+	Operation string            // operationId; empty when no route matched
+	Params    map[string]string // path parameters, unescaped
+	Query     url.Values
+	Header    http.Header
+	Body      []byte
+	Form      url.Values // the body's fields when it is form-encoded, else empty
+	Session   string     // "" for the shared session
+	Now       time.Time
+}
+
+// Value returns a form field from the body, falling back to the query
+// string, as form-posting services do.
+func (r *Request) Value(name string) string {
+	if v, ok := r.Form[name]; ok && len(v) > 0 {
+		return v[0]
+	}
+	return r.Query.Get(name)
+}
+
+// Response is a complete answer: status, headers and the exact body bytes.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Kind classifies the errors the engine itself raises.
+type Kind int
+
+// The engine's error kinds. Each vendor maps every one to its own shape.
+const (
+	NoRoute          Kind = iota + 1 // no operation has this path
+	MethodNotAllowed                 // the path exists, the method does not
+	BadRequest                       // the request breaks the spec
+	TooLarge                         // the body exceeds the limit
+	Fault                            // injected by a scenario or the control API
+	Internal                         // a bug of ours, recovered
+)
+
+func (k Kind) String() string {
+	switch k {
+	case NoRoute:
+		return "no-route"
+	case MethodNotAllowed:
+		return "method-not-allowed"
+	case BadRequest:
+		return "bad-request"
+	case TooLarge:
+		return "too-large"
+	case Fault:
+		return "fault"
+	case Internal:
+		return "internal"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Error is an error raised by the engine rather than by a vendor's rule.
+type Error struct {
+	Kind   Kind
+	Status int    // for Fault: the status the fault asks for
+	In     string // for BadRequest: "path", "query", "header", "body" or ""
+	Param  string // for BadRequest: the offending parameter, when known
+	Detail string // what was wrong, for logs and the detail header only
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Kind.String())
+	if e.Param != "" {
+		fmt.Fprintf(&b, " (%s %q)", e.In, e.Param)
+	}
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	return b.String()
+}

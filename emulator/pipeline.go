@@ -1,0 +1,315 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/gorilla/mux"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// serveRoute runs one request of a known operation through the pipeline:
+// read -> authenticate (if the vendor checks credentials first) ->
+// validate against the spec -> the handler under the slot lock -> write.
+func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) {
+	kr, readErr := e.newRequest(r, rt.op)
+	var d decision
+	_ = e.store.Slot(kr.Session, faultSlot).Do(func(s kit.State) error {
+		d = s.(*faultState).decide(rt.vendor.Name(), rt.op, r.Method, r.URL.Path, kr.Now)
+		return nil
+	})
+	if d.delay > 0 {
+		t := time.NewTimer(d.delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	if d.drop {
+		e.dropConnection(w, r, rt, d.rule)
+		return
+	}
+	var resp kit.Response
+	var cause error
+	if d.status != 0 {
+		cause = &kit.Error{Kind: kit.Fault, Status: d.status, Detail: fmt.Sprintf("injected by fault rule %d", d.rule)}
+	} else {
+		resp, cause = e.run(r, kr, rt, readErr)
+	}
+	if cause != nil {
+		resp = e.renderError(rt.vendor, kr, cause)
+	}
+	if d.retryAfter > 0 {
+		if resp.Header == nil {
+			resp.Header = http.Header{}
+		}
+		if resp.Header.Get("Retry-After") == "" {
+			resp.Header.Set("Retry-After", strconv.Itoa(d.retryAfter))
+		}
+	}
+	if e.opts.validateOutput != nil {
+		e.checkResponse(r, kr, rt, resp)
+	}
+	e.write(w, r, kr, rt.vendor, rt.op, resp, cause)
+}
+
+// dropConnection closes the connection without an answer, as a crashed
+// server or a cut network would.
+func (e *Emulator) dropConnection(w http.ResponseWriter, r *http.Request, rt *route, rule int) {
+	e.log.Info("request", "vendor", rt.vendor.Name(), "operation", rt.op, "method", r.Method, "path", r.URL.Path,
+		"cause", fmt.Sprintf("connection dropped by fault rule %d", rule))
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	// Without a hijackable connection (HTTP/2, some test recorders), abort
+	// the response the way net/http documents.
+	panic(http.ErrAbortHandler)
+}
+
+// run produces the response or the error that decides it. A panic in a
+// handler is recovered into the vendor's internal error.
+func (e *Emulator) run(r *http.Request, kr *kit.Request, rt *route, readErr error) (resp kit.Response, cause error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("handler panic", "vendor", rt.vendor.Name(), "operation", rt.op,
+				"method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			resp, cause = kit.Response{}, &kit.Error{Kind: kit.Internal, Detail: fmt.Sprintf("recovered panic: %v", p)}
+		}
+	}()
+	if readErr != nil {
+		return kit.Response{}, readErr
+	}
+	slot := e.store.Slot(kr.Session, rt.vendor.Name())
+	if rt.vendor.auth != nil {
+		if err := slot.Do(func(s kit.State) error { return rt.vendor.auth.Authenticate(kr, s) }); err != nil {
+			return kit.Response{}, err
+		}
+	}
+	if err := e.validate(r, kr, rt); err != nil {
+		return kit.Response{}, err
+	}
+	err := slot.Do(func(s kit.State) error {
+		var herr error
+		resp, herr = rt.handler(kr, s)
+		return herr
+	})
+	return resp, err
+}
+
+// newRequest reads what a handler needs. A body over the limit is an error
+// the vendor renders; the partial request is still returned for rendering.
+func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) {
+	path := r.URL.Path
+	if p, ok := r.Context().Value(originalPathKey).(string); ok {
+		path = p
+	}
+	kr := &kit.Request{
+		Method:    r.Method,
+		Path:      path,
+		Operation: op,
+		Params:    map[string]string{},
+		Query:     r.URL.Query(),
+		Header:    r.Header,
+		Form:      url.Values{},
+		Session:   sessionOf(r),
+		Now:       e.opts.now(),
+	}
+	for k, v := range mux.Vars(r) {
+		kr.Params[k] = v
+	}
+	if r.Body == nil {
+		return kr, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, e.opts.maxBody+1))
+	if err != nil {
+		return kr, &kit.Error{Kind: kit.BadRequest, In: "body", Detail: "reading the body: " + err.Error()}
+	}
+	if int64(len(body)) > e.opts.maxBody {
+		return kr, &kit.Error{Kind: kit.TooLarge, Detail: fmt.Sprintf("body over %d bytes", e.opts.maxBody)}
+	}
+	kr.Body = body
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+		// Keep what parsed; validation reports a malformed body.
+		kr.Form, _ = url.ParseQuery(string(body))
+	}
+	return kr, nil
+}
+
+// validate checks the request against its operation in the spec. Security
+// is left to the vendor, whose real service orders its checks its own way.
+func (e *Emulator) validate(r *http.Request, kr *kit.Request, rt *route) error {
+	input := e.validationInput(r, kr, rt)
+	if err := openapi3filter.ValidateRequest(r.Context(), input); err != nil {
+		return toKitError(err)
+	}
+	return nil
+}
+
+func (e *Emulator) validationInput(r *http.Request, kr *kit.Request, rt *route) *openapi3filter.RequestValidationInput {
+	r2 := r.Clone(r.Context())
+	r2.Body = io.NopCloser(bytes.NewReader(kr.Body))
+	return &openapi3filter.RequestValidationInput{
+		Request:    r2,
+		PathParams: kr.Params,
+		Route:      rt.kin,
+		Options: &openapi3filter.Options{
+			AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+			SkipSettingDefaults: true,
+		},
+	}
+}
+
+// toKitError turns kin-openapi's typed errors into the engine's kinds, so
+// vendors never see kin-openapi.
+func toKitError(err error) *kit.Error {
+	ke := &kit.Error{Kind: kit.BadRequest, Detail: oneLine(err.Error())}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) {
+		switch {
+		case re.Parameter != nil:
+			ke.In, ke.Param = re.Parameter.In, re.Parameter.Name
+		case re.RequestBody != nil:
+			ke.In = "body"
+		}
+		var se *openapi3.SchemaError
+		if errors.As(re.Err, &se) {
+			ptr := se.JSONPointer()
+			if ke.In == "body" && len(ptr) > 0 {
+				ke.Param = ptr[0]
+			}
+			// The schema dump in SchemaError.Error() is noise in a header.
+			prefix := strings.TrimSuffix(strings.TrimSuffix(re.Error(), re.Err.Error()), ": ")
+			ke.Detail = fmt.Sprintf("%s: %s at /%s", prefix, se.Reason, strings.Join(ptr, "/"))
+		}
+	}
+	return ke
+}
+
+func (e *Emulator) renderError(v *vendorEntry, kr *kit.Request, cause error) (resp kit.Response) {
+	defer func() {
+		// A vendor's renderer must never take the server down; answer with
+		// its internal error rendered again, or a bare 500 as the last resort.
+		if p := recover(); p != nil {
+			e.log.Error("error renderer panic", "vendor", v.Name(), "panic", fmt.Sprint(p))
+			resp = kit.Raw(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error\n"))
+		}
+	}()
+	return v.Error(kr, cause)
+}
+
+// serveError answers an engine error (no route, wrong method) in the shape
+// of the vendor that owns the path.
+func (e *Emulator) serveError(w http.ResponseWriter, r *http.Request, v *vendorEntry, cause *kit.Error) {
+	kr, _ := e.newRequest(r, "")
+	e.write(w, r, kr, v, "", e.renderError(v, kr, cause), cause)
+}
+
+// write sends a response value. The cause of an error goes to the log and
+// one header; the body is what the vendor would send.
+func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, v *vendorEntry, op string, resp kit.Response, cause error) {
+	h := w.Header()
+	for k, vals := range resp.Header {
+		h[k] = vals
+	}
+	if cause != nil {
+		h.Set(HeaderDetail, truncate(oneLine(cause.Error()), 512))
+	}
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if status != http.StatusNoContent && status != http.StatusNotModified {
+		h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead && status != http.StatusNoContent {
+		_, _ = w.Write(resp.Body)
+	}
+	level := slog.LevelDebug
+	attrs := []any{"vendor", v.Name(), "operation", op, "method", r.Method, "path", kr.Path, "status", status, "session", kr.Session}
+	if cause != nil {
+		level = slog.LevelInfo
+		attrs = append(attrs, "cause", cause.Error())
+	}
+	e.log.Log(r.Context(), level, "request", attrs...)
+}
+
+// checkResponse validates a response against the operation's spec and
+// reports a mismatch (used by tests: behaviour and spec cannot drift).
+func (e *Emulator) checkResponse(r *http.Request, kr *kit.Request, rt *route, resp kit.Response) {
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	header := resp.Header
+	if header == nil {
+		header = http.Header{}
+	}
+	opts := &openapi3filter.Options{IncludeResponseStatus: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
+	mt, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
+	if mt != "" && !strings.HasSuffix(mt, "json") {
+		// kin-openapi decodes JSON bodies only; other media types are
+		// checked against the declared content types, bodies by golden tests.
+		opts.ExcludeResponseBody = true
+		if ref := rt.kin.Operation.Responses.Status(status); ref != nil && ref.Value != nil && ref.Value.Content.Get(mt) == nil {
+			e.opts.validateOutput(r, status, fmt.Errorf("%s %s: content type %q not declared for %d", rt.vendor.Name(), rt.op, mt, status))
+			return
+		}
+	}
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: e.validationInput(r, kr, rt),
+		Status:                 status,
+		Header:                 header,
+		Options:                opts,
+	}
+	input.SetBodyBytes(resp.Body)
+	if err := openapi3filter.ValidateResponse(r.Context(), input); err != nil {
+		e.opts.validateOutput(r, status, fmt.Errorf("%s %s: %w", rt.vendor.Name(), rt.op, err))
+	}
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"error":"encoding the answer failed"}`)
+	}
+	body = append(body, '\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func writeAdminError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

@@ -1,0 +1,150 @@
+package emulator
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/specs"
+)
+
+// vendorEntry is a vendor with its loaded spec and compiled routes.
+type vendorEntry struct {
+	kit.Vendor
+	doc      *openapi3.T
+	spec     []byte
+	auth     kit.Authenticator // nil when the vendor authenticates in its handlers
+	norm     kit.PathNormalizer
+	routes   []*route
+	prefixes []string // mount prefixes, for answering unknown paths in this vendor's shape
+}
+
+// route is one (method, full path template) of a vendor's spec.
+type route struct {
+	vendor   *vendorEntry
+	method   string
+	template string // server path + spec path, a gorilla/mux template
+	op       string
+	handler  kit.Handler
+	kin      *routers.Route
+}
+
+// loadVendor loads a vendor's spec and binds every operation to its
+// handler. An operation without a handler or a handler without an
+// operation is an error: the spec and the code must describe the same API.
+func loadVendor(v kit.Vendor) (*vendorEntry, error) {
+	name := v.Name()
+	raw, err := specs.Raw(name)
+	if err != nil {
+		return nil, fmt.Errorf("vendor %s: no spec: %w", name, err)
+	}
+	doc, err := specs.Parse(name, raw)
+	if err != nil {
+		return nil, err
+	}
+	e := &vendorEntry{Vendor: v, doc: doc, spec: raw}
+	e.auth, _ = v.(kit.Authenticator)
+	e.norm, _ = v.(kit.PathNormalizer)
+	handlers := v.Operations()
+	bound := map[string]bool{}
+	prefixes := map[string]bool{}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		servers := doc.Servers
+		if len(item.Servers) > 0 {
+			servers = item.Servers
+		}
+		for method, op := range item.Operations() {
+			if op.OperationID == "" {
+				return nil, fmt.Errorf("spec %s: %s %s has no operationId", name, method, path)
+			}
+			h, ok := handlers[op.OperationID]
+			if !ok {
+				return nil, fmt.Errorf("vendor %s: operation %s has no handler", name, op.OperationID)
+			}
+			bound[op.OperationID] = true
+			opServers := servers
+			if op.Servers != nil && len(*op.Servers) > 0 {
+				opServers = *op.Servers
+			}
+			for _, srv := range opServers {
+				base, err := serverPath(srv)
+				if err != nil {
+					return nil, fmt.Errorf("spec %s: %w", name, err)
+				}
+				prefixes[mountPrefix(base, path)] = true
+				e.routes = append(e.routes, &route{
+					vendor:   e,
+					method:   method,
+					template: base + path,
+					op:       op.OperationID,
+					handler:  h,
+					kin:      &routers.Route{Spec: doc, Server: srv, Path: path, PathItem: item, Method: method, Operation: op},
+				})
+			}
+		}
+	}
+	for id := range handlers {
+		if !bound[id] {
+			return nil, fmt.Errorf("vendor %s: handler %s has no operation in the spec", name, id)
+		}
+	}
+	for p := range prefixes {
+		e.prefixes = append(e.prefixes, p)
+	}
+	sort.Strings(e.prefixes)
+	return e, nil
+}
+
+// serverPath is the path part of a server URL, keeping {variables} as
+// route variables ("/{context}/notebooks/admin").
+func serverPath(s *openapi3.Server) (string, error) {
+	raw := s.URL
+	if i := strings.Index(raw, "://"); i >= 0 {
+		rest := raw[i+3:]
+		j := strings.Index(rest, "/")
+		if j < 0 {
+			return "", nil
+		}
+		raw = rest[j:]
+	}
+	if _, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(raw)); err != nil {
+		return "", fmt.Errorf("server %q: %w", s.URL, err)
+	}
+	return strings.TrimRight(raw, "/"), nil
+}
+
+// mountPrefix is where a vendor's paths live: its server path, or for a
+// vendor served from the root, the first literal segment of the path.
+func mountPrefix(base, path string) string {
+	if base != "" {
+		return base + "/"
+	}
+	seg := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 2)[0]
+	if strings.Contains(seg, "{") {
+		return "/"
+	}
+	return "/" + seg + "/"
+}
+
+// literalLength counts the characters of a template outside {variables}:
+// more literal text means a more specific route, which must be tried first.
+func literalLength(template string) int {
+	n, depth := 0, 0
+	for _, c := range template {
+		switch {
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+		case depth == 0:
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,90 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/store"
+	"github.com/offboard/offboard/scenarios"
+)
+
+// snapshot builds every vendor's state from a scenario. Each vendor decodes
+// its own section; its positioned errors get the file name here.
+func (e *Emulator) snapshot(f *scenarios.File) (store.Snapshot, error) {
+	for _, key := range f.Order {
+		if _, ok := e.byName[key]; !ok && key != faultSlot {
+			s := f.Sections[key]
+			return nil, &scenarios.Error{File: s.File, Line: s.Key.Line, Column: s.Key.Column, Field: key,
+				Msg: fmt.Sprintf("unknown section (known: name, description, faults, %s)", strings.Join(e.VendorNames(), ", "))}
+		}
+	}
+	snap := store.Snapshot{}
+	var faultNode *yaml.Node
+	faultFile := f.Path
+	if s, ok := f.Sections[faultSlot]; ok {
+		faultNode, faultFile = s.Node, s.File
+	}
+	faults, err := e.decodeFaults(faultNode)
+	if err != nil {
+		var fe *kit.FieldError
+		if errors.As(err, &fe) {
+			return nil, &scenarios.Error{File: faultFile, Line: fe.Line, Column: fe.Column, Field: fe.Field, Msg: fe.Msg}
+		}
+		return nil, err
+	}
+	snap[faultSlot] = faults
+	for _, v := range e.vendors {
+		var node *yaml.Node
+		file := f.Path
+		if s, ok := f.Sections[v.Name()]; ok {
+			node, file = s.Node, s.File
+		}
+		st, err := v.NewState(node)
+		if err != nil {
+			var fe *kit.FieldError
+			if errors.As(err, &fe) {
+				return nil, &scenarios.Error{File: file, Line: fe.Line, Column: fe.Column, Field: fe.Field, Msg: fe.Msg}
+			}
+			return nil, fmt.Errorf("%s: %s: %w", file, v.Name(), err)
+		}
+		snap[v.Name()] = st
+	}
+	return snap, nil
+}
+
+// Check loads scenario references (built-in names or paths) the way the
+// emulator would and reports the first mistake with file:line:col.
+func Check(refs ...string) error {
+	_, err := New(WithScenario(refs...))
+	return err
+}
+
+// LoadScenario replaces the shared scenario (and every session that has
+// not loaded one of its own) atomically: on error the old state stays.
+func (e *Emulator) LoadScenario(f *scenarios.File) error {
+	snap, err := e.snapshot(f)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.scenario = f
+	e.store.Load(snap)
+	return nil
+}
+
+// Reset returns every session to the scenario as loaded.
+func (e *Emulator) Reset() {
+	e.store.Reset()
+}
+
+// ScenarioName is the name of the loaded scenario.
+func (e *Emulator) ScenarioName() string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.scenario.Name
+}

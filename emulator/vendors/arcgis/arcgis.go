@@ -1,0 +1,290 @@
+// Package arcgis emulates the workspace-deletion part of the ArcGIS
+// Notebook Server administrator API, with its token checks, its f=
+// output formats and its errors carried with HTTP 200.
+package arcgis
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// Roles a token or login can hold. Only administrators may use the admin API.
+const (
+	RoleAdministrator = "administrator"
+	RolePublisher     = "publisher"
+	RoleUser          = "user"
+)
+
+var roles = []string{RoleAdministrator, RolePublisher, RoleUser}
+
+// Vendor is the ArcGIS Notebook Server emulation.
+type Vendor struct{}
+
+// New returns the vendor.
+func New() Vendor { return Vendor{} }
+
+// Name implements kit.Vendor.
+func (Vendor) Name() string { return "arcgis" }
+
+// Operations implements kit.Vendor.
+func (v Vendor) Operations() map[string]kit.Handler {
+	return map[string]kit.Handler{
+		"deleteUserWorkspace": v.deleteUserWorkspace,
+		"listUserWorkspaces":  v.listUserWorkspaces,
+		"listContainers":      v.listContainers,
+		"terminateContainer":  v.terminateContainer,
+		"generateToken":       v.generateToken,
+	}
+}
+
+// State is the server's tokens, the portal logins that can generate tokens,
+// and the users' workspaces with their running containers.
+type State struct {
+	Tokens map[string]*Token     `json:"tokens"`
+	Logins map[string]*Login     `json:"logins"`
+	Users  map[string]*Workspace `json:"users"`
+}
+
+// Token is an issued token.
+type Token struct {
+	User    string    `yaml:"user" json:"user,omitempty"`
+	Role    string    `yaml:"role" json:"role"`
+	Expires time.Time `yaml:"expires" json:"expires,omitzero"` // zero: never
+}
+
+// Login is a portal account that generateToken accepts.
+type Login struct {
+	Password string `yaml:"password" json:"password"`
+	Role     string `yaml:"role" json:"role"`
+}
+
+// Workspace is a user's workspace directory and the containers running for them.
+type Workspace struct {
+	Containers []string `yaml:"containers" json:"containers"`
+}
+
+// Clone implements kit.State.
+func (s *State) Clone() kit.State {
+	c := &State{
+		Tokens: make(map[string]*Token, len(s.Tokens)),
+		Logins: make(map[string]*Login, len(s.Logins)),
+		Users:  make(map[string]*Workspace, len(s.Users)),
+	}
+	for k, t := range s.Tokens {
+		ct := *t
+		c.Tokens[k] = &ct
+	}
+	for k, l := range s.Logins {
+		cl := *l
+		c.Logins[k] = &cl
+	}
+	for k, w := range s.Users {
+		c.Users[k] = &Workspace{Containers: slices.Clone(w.Containers)}
+	}
+	return c
+}
+
+// NewState implements kit.Vendor.
+func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
+	st := &State{Tokens: map[string]*Token{}, Logins: map[string]*Login{}, Users: map[string]*Workspace{}}
+	if err := kit.Decode(section, "arcgis", st); err != nil {
+		return nil, err
+	}
+	for k, t := range st.Tokens {
+		if t == nil {
+			t = &Token{}
+			st.Tokens[k] = t
+		}
+		if t.Role == "" {
+			t.Role = RoleAdministrator
+		}
+		if !slices.Contains(roles, t.Role) {
+			return nil, kit.Errorf(kit.Find(section, "tokens", k, "role"), "arcgis.tokens."+k+".role", "unknown role %q (known: %v)", t.Role, roles)
+		}
+	}
+	for k, l := range st.Logins {
+		if l == nil || l.Password == "" {
+			return nil, kit.Errorf(kit.Find(section, "logins", k), "arcgis.logins."+k+".password", "a login needs a password")
+		}
+		if l.Role == "" {
+			l.Role = RoleUser
+		}
+		if !slices.Contains(roles, l.Role) {
+			return nil, kit.Errorf(kit.Find(section, "logins", k, "role"), "arcgis.logins."+k+".role", "unknown role %q (known: %v)", l.Role, roles)
+		}
+	}
+	owner := map[string]string{}
+	for name, w := range st.Users {
+		if w == nil {
+			st.Users[name] = &Workspace{}
+			continue
+		}
+		for i, c := range w.Containers {
+			if prev, dup := owner[c]; dup {
+				return nil, kit.Errorf(kit.Find(section, "users", name, "containers", strconv.Itoa(i)),
+					"arcgis.users."+name+".containers", "container %q already runs for %s", c, prev)
+			}
+			owner[c] = name
+		}
+	}
+	return st, nil
+}
+
+// Authenticate implements kit.Authenticator: the admin framework checks the
+// token before the operation looks at its parameters.
+func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
+	if r.Operation == "generateToken" {
+		return nil
+	}
+	st := s.(*State)
+	token := r.Value("token")
+	if token == "" {
+		token, _ = kit.Bearer(r.Header.Get("X-Esri-Authorization"))
+	}
+	if token == "" {
+		return errTokenRequired
+	}
+	t, ok := st.Tokens[token]
+	if !ok || (!t.Expires.IsZero() && !r.Now.Before(t.Expires)) {
+		return errInvalidToken
+	}
+	if t.Role != RoleAdministrator {
+		return errNotAdministrator
+	}
+	return nil
+}
+
+func (Vendor) deleteUserWorkspace(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	name := r.Value("userName")
+	w, ok := st.Users[name]
+	if !ok {
+		return kit.Response{}, noWorkspace(name)
+	}
+	if len(w.Containers) > 0 {
+		return kit.Response{}, errRunningContainers
+	}
+	delete(st.Users, name)
+	return render(r, statusSuccess), nil
+}
+
+type status struct {
+	Status string `json:"status"`
+}
+
+var statusSuccess = status{"success"}
+
+func (Vendor) listUserWorkspaces(r *kit.Request, s kit.State) (kit.Response, error) {
+	type name struct {
+		Name string `json:"Name"`
+	}
+	st := s.(*State)
+	out := struct {
+		Containers []name `json:"Containers"`
+	}{Containers: []name{}}
+	for _, u := range sortedKeys(st.Users) {
+		out.Containers = append(out.Containers, name{u})
+	}
+	return render(r, out), nil
+}
+
+type container struct {
+	ContainerID string `json:"containerId"`
+	UserName    string `json:"userName"`
+}
+
+func (Vendor) listContainers(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	out := struct {
+		Containers []container `json:"containers"`
+	}{Containers: []container{}}
+	for _, u := range sortedKeys(st.Users) {
+		for _, c := range st.Users[u].Containers {
+			out.Containers = append(out.Containers, container{c, u})
+		}
+	}
+	return render(r, out), nil
+}
+
+func (Vendor) terminateContainer(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id := r.Params["containerId"]
+	for _, w := range st.Users {
+		if i := slices.Index(w.Containers, id); i >= 0 {
+			w.Containers = slices.Delete(w.Containers, i, i+1)
+			return render(r, statusSuccess), nil
+		}
+	}
+	return kit.Response{}, noContainer(id)
+}
+
+func (Vendor) generateToken(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	l, ok := st.Logins[r.Value("username")]
+	if !ok || l.Password != r.Value("password") {
+		return kit.Response{}, errBadCredentials
+	}
+	minutes := 60
+	if m, err := strconv.Atoi(r.Value("expiration")); err == nil && m > 0 {
+		minutes = m
+	}
+	raw := make([]byte, 24)
+	_, _ = rand.Read(raw) // crypto/rand.Read never fails on supported platforms
+	tok := hex.EncodeToString(raw)
+	expires := r.Now.Add(time.Duration(minutes) * time.Minute)
+	st.Tokens[tok] = &Token{User: r.Value("username"), Role: l.Role, Expires: expires}
+	return render(r, struct {
+		Token   string `json:"token"`
+		Expires int64  `json:"expires"`
+		SSL     bool   `json:"ssl"`
+	}{tok, expires.UnixMilli(), true}), nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// format is the request's f, defaulting to html as the server does. An
+// unknown f is answered as json: the client asked for something machine-read.
+func format(r *kit.Request) string {
+	switch f := strings.ToLower(r.Value("f")); f {
+	case "json", "pjson", "html":
+		return f
+	case "":
+		return "html"
+	}
+	return "json"
+}
+
+// render writes v in the request's format, always with HTTP 200.
+func render(r *kit.Request, v any) kit.Response {
+	body := kit.Compact(v)
+	switch format(r) {
+	case "pjson":
+		pretty, err := kit.JacksonPretty(body)
+		if err != nil {
+			panic("arcgis: re-laying our own JSON: " + err.Error())
+		}
+		return kit.Raw(http.StatusOK, contentJSON, pretty)
+	case "html":
+		return kit.Raw(http.StatusOK, kit.ContentHTML, htmlPage(r.Operation, body, nil))
+	}
+	return kit.Raw(http.StatusOK, contentJSON, body)
+}
+
+const contentJSON = "application/json;charset=utf-8"

@@ -1,0 +1,161 @@
+package arcgis
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"strings"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// apiError is one entry of the ArcGIS error catalogue. ArcGIS carries the
+// code in the body and answers HTTP 200.
+type apiError struct {
+	code    int
+	message string
+	details []string // nil renders as null, empty as []
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.code, e.message) }
+
+type envelope struct {
+	Error struct {
+		Code    int      `json:"code"`
+		Message string   `json:"message"`
+		Details []string `json:"details"`
+	} `json:"error"`
+}
+
+// The catalogue, from the vendor's documentation and ArcGIS REST conventions.
+var (
+	errTokenRequired     = &apiError{499, "Token Required", []string{}}
+	errInvalidToken      = &apiError{498, "Invalid token.", []string{}}
+	errNotAdministrator  = &apiError{403, "You do not have permissions to access this resource or perform this operation.", []string{}}
+	errRunningContainers = &apiError{500, "Failed to delete user workspace. The user has actively running containers.", nil}
+	errBadCredentials    = &apiError{400, "Unable to generate token.", []string{"Invalid username or password."}}
+	errInternal          = &apiError{500, "Internal server error.", nil}
+)
+
+func noWorkspace(user string) *apiError {
+	return &apiError{404, fmt.Sprintf("Failed to delete user workspace. The workspace for user '%s' does not exist.", user), nil}
+}
+
+func noContainer(id string) *apiError {
+	return &apiError{404, fmt.Sprintf("Container '%s' does not exist.", id), nil}
+}
+
+// Error implements kit.Vendor.
+func (Vendor) Error(r *kit.Request, err error) kit.Response {
+	var ae *apiError
+	var ke *kit.Error
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &ke):
+		ae = fromKit(r, ke)
+	default:
+		ae = errInternal
+	}
+	var env envelope
+	env.Error.Code, env.Error.Message, env.Error.Details = ae.code, ae.message, ae.details
+	body := kit.Compact(env)
+	switch format(r) {
+	case "pjson":
+		pretty, perr := kit.JacksonPretty(body)
+		if perr == nil {
+			body = pretty
+		}
+		return kit.Raw(http.StatusOK, contentJSON, body)
+	case "html":
+		return kit.Raw(http.StatusOK, kit.ContentHTML, htmlPage(r.Operation, nil, ae))
+	}
+	return kit.Raw(http.StatusOK, contentJSON, body)
+}
+
+func fromKit(r *kit.Request, e *kit.Error) *apiError {
+	switch e.Kind {
+	case kit.NoRoute:
+		return &apiError{404, "Could not find resource or operation '" + lastSegment(r.Path) + "' on the system.", nil}
+	case kit.MethodNotAllowed:
+		return &apiError{405, "Method " + r.Method + " not supported by this operation.", nil}
+	case kit.BadRequest:
+		detail := "Invalid request."
+		if e.Param != "" {
+			detail = "Invalid or missing value for parameter '" + e.Param + "'."
+		}
+		return &apiError{400, "Unable to complete operation.", []string{detail}}
+	case kit.TooLarge:
+		return &apiError{413, "Request entity too large.", nil}
+	case kit.Fault:
+		return byStatus(r, e.Status)
+	}
+	return errInternal
+}
+
+// byStatus is the documented error for a code, what an injected fault answers.
+func byStatus(r *kit.Request, code int) *apiError {
+	switch code {
+	case 498:
+		return errInvalidToken
+	case 499:
+		return errTokenRequired
+	case 403:
+		return errNotAdministrator
+	case 500:
+		if r.Operation == "deleteUserWorkspace" {
+			return errRunningContainers
+		}
+		return errInternal
+	}
+	return &apiError{code, http.StatusText(code), nil}
+}
+
+func lastSegment(p string) string {
+	p = strings.TrimRight(p, "/")
+	return p[strings.LastIndex(p, "/")+1:]
+}
+
+func title(operation string) string {
+	switch operation {
+	case "deleteUserWorkspace":
+		return "Delete User Workspace"
+	case "listUserWorkspaces":
+		return "List User Workspaces"
+	case "listContainers":
+		return "Containers"
+	case "terminateContainer":
+		return "Terminate Container"
+	case "generateToken":
+		return "Generate Token"
+	}
+	return "Error"
+}
+
+// htmlPage is the small admin-directory page that f=html answers: either a
+// result (as pretty JSON) or an error.
+func htmlPage(operation string, result []byte, e *apiError) []byte {
+	title := title(operation)
+	var b strings.Builder
+	b.WriteString("<html lang=\"en\">\n<head>\n<title>")
+	b.WriteString(html.EscapeString(title))
+	b.WriteString(" (ArcGIS Notebook Server Administrator Directory)</title>\n</head>\n<body>\n<h2>")
+	b.WriteString(html.EscapeString(title))
+	b.WriteString("</h2>\n")
+	if e != nil {
+		fmt.Fprintf(&b, "<div class=\"error\"><b>Error: </b>%s<br/><b>Code: </b>%d</div>\n", html.EscapeString(e.message), e.code)
+		for _, d := range e.details {
+			fmt.Fprintf(&b, "<div class=\"details\">%s</div>\n", html.EscapeString(d))
+		}
+	} else {
+		pretty, err := kit.JacksonPretty(result)
+		if err != nil {
+			pretty = result
+		}
+		b.WriteString("<pre>")
+		b.WriteString(html.EscapeString(string(pretty)))
+		b.WriteString("</pre>\n")
+	}
+	b.WriteString("</body>\n</html>\n")
+	return []byte(b.String())
+}

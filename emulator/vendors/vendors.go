@@ -1,0 +1,16 @@
+// Package vendors is the one list of emulated vendors.
+package vendors
+
+import (
+	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/vendors/arcgis"
+	"github.com/offboard/offboard/emulator/vendors/onedata"
+)
+
+// All returns every vendor, in a fixed order. Adding a vendor is one line here.
+func All() []kit.Vendor {
+	return []kit.Vendor{
+		arcgis.New(),
+		onedata.New(),
+	}
+}

@@ -1,0 +1,218 @@
+// Package scenarios reads scenario files: the built-in ones embedded in the
+// binary and the user's own. It parses the top level only; each vendor's
+// section is handed on as a YAML node for that vendor to decode.
+package scenarios
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed builtin/*.yaml
+var builtin embed.FS
+
+// Error is a mistake in a scenario file, positioned for a person to fix.
+type Error struct {
+	File         string
+	Line, Column int
+	Field        string
+	Msg          string
+}
+
+func (e *Error) Error() string {
+	field := ""
+	if e.Field != "" {
+		field = e.Field + ": "
+	}
+	return fmt.Sprintf("%s:%d:%d: %s%s", e.File, e.Line, e.Column, field, e.Msg)
+}
+
+// Section is one top-level key of a scenario besides name and description:
+// a vendor's state, or the faults list.
+type Section struct {
+	File string
+	Key  *yaml.Node // the key, for positioning errors about the section as a whole
+	Node *yaml.Node // the value
+}
+
+// File is a parsed scenario file.
+type File struct {
+	Path        string
+	Name        string
+	Description string
+	Sections    map[string]Section
+	Order       []string // section keys in file order
+}
+
+// Info describes a built-in scenario for listings.
+type Info struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// Parse reads one scenario document. path is used in error messages only.
+func Parse(path string, data []byte) (*File, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{File: path, Line: 1, Column: 1, Msg: "empty scenario file"}
+		}
+		return nil, syntaxError(path, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, &Error{File: path, Line: extra.Line, Column: extra.Column, Msg: "a scenario file holds one YAML document"}
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, &Error{File: path, Line: root.Line, Column: root.Column, Msg: "a scenario is a mapping of name, description and one section per vendor"}
+	}
+	f := &File{Path: path, Sections: map[string]Section{}}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if _, dup := f.Sections[k.Value]; dup || (k.Value == "name" && f.Name != "") {
+			return nil, &Error{File: path, Line: k.Line, Column: k.Column, Field: k.Value, Msg: "appears twice"}
+		}
+		switch k.Value {
+		case "name", "description":
+			if v.Kind != yaml.ScalarNode {
+				return nil, &Error{File: path, Line: v.Line, Column: v.Column, Field: k.Value, Msg: "must be a string"}
+			}
+			if k.Value == "name" {
+				f.Name = v.Value
+			} else {
+				f.Description = v.Value
+			}
+		default:
+			f.Sections[k.Value] = Section{File: path, Key: k, Node: v}
+			f.Order = append(f.Order, k.Value)
+		}
+	}
+	if f.Name == "" {
+		f.Name = strings.TrimSuffix(pathBase(path), pathExt(path))
+	}
+	return f, nil
+}
+
+func pathBase(p string) string { return path.Base(strings.ReplaceAll(p, "\\", "/")) }
+func pathExt(p string) string  { return path.Ext(pathBase(p)) }
+
+// syntaxError positions yaml.v3's "yaml: line N: ..." messages.
+func syntaxError(path string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 1
+	if n, rest, ok := strings.Cut(msg, ": "); ok {
+		if _, scanErr := fmt.Sscanf(n, "line %d", &line); scanErr == nil {
+			msg = rest
+		}
+	}
+	return &Error{File: path, Line: line, Column: 1, Msg: msg}
+}
+
+// Builtins lists the embedded scenarios, sorted by name.
+func Builtins() []Info {
+	entries, _ := fs.ReadDir(builtin, "builtin")
+	var out []Info
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".yaml")
+		f, err := Builtin(name)
+		if err != nil {
+			out = append(out, Info{Name: name, Description: "(broken: " + err.Error() + ")"})
+			continue
+		}
+		out = append(out, Info{Name: name, Description: f.Description})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Builtin parses the embedded scenario of that name.
+func Builtin(name string) (*File, error) {
+	data, err := builtin.ReadFile("builtin/" + name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no built-in scenario %q (built-in: %s)", name, strings.Join(builtinNames(), ", "))
+	}
+	return Parse("builtin:"+name, data)
+}
+
+// BuiltinSource returns the YAML text of a built-in scenario.
+func BuiltinSource(name string) ([]byte, error) {
+	return builtin.ReadFile("builtin/" + name + ".yaml")
+}
+
+func builtinNames() []string {
+	entries, _ := fs.ReadDir(builtin, "builtin")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	return names
+}
+
+// Open reads a built-in scenario by name, or a file by path. A reference
+// that contains a path separator or ends in .yaml/.yml is a path.
+func Open(ref string) (*File, error) {
+	if !IsPath(ref) {
+		return Builtin(ref)
+	}
+	data, err := os.ReadFile(ref)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(ref, data)
+}
+
+// IsPath tells a file reference from a built-in name.
+func IsPath(ref string) bool {
+	return strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml")
+}
+
+// Merge combines several files into one scenario. A section may come from
+// one file only, so a combination never silently overrides a vendor.
+func Merge(files ...*File) (*File, error) {
+	if len(files) == 1 {
+		return files[0], nil
+	}
+	out := &File{Sections: map[string]Section{}}
+	var names, descs, paths []string
+	for _, f := range files {
+		names = append(names, f.Name)
+		paths = append(paths, f.Path)
+		if f.Description != "" {
+			descs = append(descs, f.Description)
+		}
+		for _, key := range f.Order {
+			s := f.Sections[key]
+			if prev, dup := out.Sections[key]; dup {
+				if key == "faults" {
+					merged := &yaml.Node{Kind: yaml.SequenceNode, Line: prev.Node.Line, Column: prev.Node.Column}
+					merged.Content = append(append(merged.Content, prev.Node.Content...), s.Node.Content...)
+					out.Sections[key] = Section{File: prev.File, Key: prev.Key, Node: merged}
+					continue
+				}
+				return nil, &Error{File: f.Path, Line: s.Key.Line, Column: s.Key.Column, Field: key,
+					Msg: fmt.Sprintf("also given in %s:%d; a vendor's section may come from one file only", prev.File, prev.Key.Line)}
+			}
+			out.Sections[key] = s
+			out.Order = append(out.Order, key)
+		}
+	}
+	out.Name = strings.Join(names, "+")
+	out.Path = strings.Join(paths, ",")
+	out.Description = strings.Join(descs, " ")
+	return out, nil
+}
