@@ -20,27 +20,43 @@ const maxScenarioBytes = 16 << 20
 
 // mountAdmin registers the control API under /__admin.
 func (e *Emulator) mountAdmin(r *mux.Router) {
-	r.HandleFunc("/health", e.adminHealth).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/reset", e.adminReset).Methods(http.MethodPost)
-	r.HandleFunc("/scenarios", e.adminScenarios).Methods(http.MethodGet)
-	r.HandleFunc("/scenario", e.adminLoad).Methods(http.MethodPut, http.MethodPost)
-	r.HandleFunc("/state", e.adminState).Methods(http.MethodGet)
-	r.HandleFunc("/routes", e.adminRoutes).Methods(http.MethodGet)
-	r.HandleFunc("/specs", e.adminSpecList).Methods(http.MethodGet)
-	r.HandleFunc("/specs/{vendor}.yaml", e.adminSpec).Methods(http.MethodGet)
-	r.HandleFunc("/faults", e.adminFaults).Methods(http.MethodGet)
-	r.HandleFunc("/faults", e.adminAddFaults).Methods(http.MethodPost)
-	r.HandleFunc("/faults", e.adminClearFaults).Methods(http.MethodDelete)
-	r.HandleFunc("/sessions", e.adminSessions).Methods(http.MethodGet)
-	r.HandleFunc("/sessions/{id}", e.adminDropSession).Methods(http.MethodDelete)
-	r.HandleFunc("/sessions/{id}/reset", e.adminSessionReset).Methods(http.MethodPost)
-	r.HandleFunc("/sessions/{id}/scenario", e.adminSessionLoad).Methods(http.MethodPut, http.MethodPost)
-	r.HandleFunc("/sessions/{id}/state", e.adminSessionState).Methods(http.MethodGet)
+	type endpoint struct {
+		method string
+		fn     http.HandlerFunc
+	}
+	table := []struct {
+		path      string
+		endpoints []endpoint
+	}{
+		{"/health", []endpoint{{http.MethodGet, e.adminHealth}, {http.MethodHead, e.adminHealth}}},
+		{"/reset", []endpoint{{http.MethodPost, e.adminReset}}},
+		{"/scenarios", []endpoint{{http.MethodGet, e.adminScenarios}}},
+		{"/scenario", []endpoint{{http.MethodPut, e.adminLoad}, {http.MethodPost, e.adminLoad}}},
+		{"/state", []endpoint{{http.MethodGet, e.adminState}}},
+		{"/routes", []endpoint{{http.MethodGet, e.adminRoutes}}},
+		{"/specs", []endpoint{{http.MethodGet, e.adminSpecList}}},
+		{"/specs/{vendor}.yaml", []endpoint{{http.MethodGet, e.adminSpec}}},
+		{"/faults", []endpoint{{http.MethodGet, e.adminFaults}, {http.MethodPost, e.adminAddFaults}, {http.MethodDelete, e.adminClearFaults}}},
+		{"/sessions", []endpoint{{http.MethodGet, e.adminSessions}}},
+		{"/sessions/{id}", []endpoint{{http.MethodDelete, e.adminDropSession}}},
+		{"/sessions/{id}/reset", []endpoint{{http.MethodPost, e.adminSessionReset}}},
+		{"/sessions/{id}/scenario", []endpoint{{http.MethodPut, e.adminSessionLoad}, {http.MethodPost, e.adminSessionLoad}}},
+		{"/sessions/{id}/state", []endpoint{{http.MethodGet, e.adminSessionState}}},
+	}
+	for _, row := range table {
+		var methods []string
+		for _, ep := range row.endpoints {
+			r.HandleFunc(row.path, ep.fn).Methods(ep.method)
+			methods = append(methods, ep.method)
+		}
+		allow := strings.Join(methods, ", ")
+		r.HandleFunc(row.path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			writeAdminError(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+allow)
+		})
+	}
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, http.StatusNotFound, "no control endpoint "+r.Method+" "+r.URL.Path+"; see GET /__admin/routes")
-	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeAdminError(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path)
 	})
 }
 

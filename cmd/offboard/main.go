@@ -46,6 +46,7 @@ Usage:
   offboard serve [--addr ADDR] [--scenario NAME|PATH]... [--log-level LEVEL]
   offboard scenarios            list the built-in scenarios
   offboard validate FILE...     check scenario files; errors name file:line:col
+  offboard health [--url URL]   exit 0 when a running emulator answers its health check
   offboard help
 
 Run "offboard serve -h" for the flags and their environment variables.
@@ -67,6 +68,8 @@ func (c CLI) Run(ctx context.Context, args []string) int {
 		return c.scenarios()
 	case "validate":
 		return c.validate(args[1:])
+	case "health":
+		return c.health(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(c.Stdout, usage)
 		return 0
@@ -188,5 +191,35 @@ func (c CLI) validate(files []string) int {
 	if failed > 0 {
 		return 1
 	}
+	return 0
+}
+
+// health probes a running emulator; the container image's HEALTHCHECK uses
+// it because the image has no shell or curl.
+func (c CLI) health(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("health", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	url := fs.String("url", "http://127.0.0.1:8080/__admin/health", "health endpoint to probe")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	if err != nil {
+		fmt.Fprintf(c.Stderr, "offboard health: %v\n", err)
+		return 2
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(c.Stderr, "offboard health: %v\n", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(c.Stderr, "offboard health: %s\n", resp.Status)
+		return 1
+	}
+	fmt.Fprintln(c.Stdout, "ok")
 	return 0
 }

@@ -103,8 +103,15 @@ func checkKeys(node *yaml.Node, t reflect.Type, path string) error {
 		}
 		t = t.Elem()
 	}
-	// Types that decode from a scalar (time.Time, net.IP, ...) have no keys to check.
-	if t == timeType || reflect.PointerTo(t).Implements(unmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType) {
+	if t == timeType {
+		var tm time.Time
+		if err := node.Decode(&tm); err != nil {
+			return &FieldError{node.Line, node.Column, path, fmt.Sprintf("not a time: %q (say 2026-01-31T12:00:00Z)", node.Value)}
+		}
+		return nil
+	}
+	// Types that decode from a scalar (net.IP, ...) have no keys to check.
+	if reflect.PointerTo(t).Implements(unmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType) {
 		return nil
 	}
 	if node.Kind == yaml.ScalarNode && node.Tag == "!!null" {

@@ -6,9 +6,9 @@ package arcgis
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"maps"
 	"net/http"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -124,7 +124,8 @@ func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
 		}
 	}
 	owner := map[string]string{}
-	for name, w := range st.Users {
+	for _, name := range slices.Sorted(maps.Keys(st.Users)) {
+		w := st.Users[name]
 		if w == nil {
 			st.Users[name] = &Workspace{}
 			continue
@@ -192,7 +193,7 @@ func (Vendor) listUserWorkspaces(r *kit.Request, s kit.State) (kit.Response, err
 	out := struct {
 		Containers []name `json:"Containers"`
 	}{Containers: []name{}}
-	for _, u := range sortedKeys(st.Users) {
+	for _, u := range slices.Sorted(maps.Keys(st.Users)) {
 		out.Containers = append(out.Containers, name{u})
 	}
 	return render(r, out), nil
@@ -208,7 +209,7 @@ func (Vendor) listContainers(r *kit.Request, s kit.State) (kit.Response, error) 
 	out := struct {
 		Containers []container `json:"containers"`
 	}{Containers: []container{}}
-	for _, u := range sortedKeys(st.Users) {
+	for _, u := range slices.Sorted(maps.Keys(st.Users)) {
 		for _, c := range st.Users[u].Containers {
 			out.Containers = append(out.Containers, container{c, u})
 		}
@@ -248,15 +249,6 @@ func (Vendor) generateToken(r *kit.Request, s kit.State) (kit.Response, error) {
 		Expires int64  `json:"expires"`
 		SSL     bool   `json:"ssl"`
 	}{tok, expires.UnixMilli(), true}), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // format is the request's f, defaulting to html as the server does. An

@@ -4,9 +4,9 @@ package onedata
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
-	"sort"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -84,10 +84,17 @@ func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
 	if err := kit.Decode(section, "onedata", st); err != nil {
 		return nil, err
 	}
-	for id, u := range st.Users {
+	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
+		u := st.Users[id]
 		if u == nil {
 			u = &User{}
 			st.Users[id] = u
+		}
+		if u.Emails == nil {
+			u.Emails = []string{}
+		}
+		if u.Privileges == nil {
+			u.Privileges = []string{}
 		}
 		for i, p := range u.Privileges {
 			if !slices.Contains(knownPrivileges, p) {
@@ -96,7 +103,8 @@ func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
 			}
 		}
 	}
-	for t, tok := range st.Tokens {
+	for _, t := range slices.Sorted(maps.Keys(st.Tokens)) {
+		tok := st.Tokens[t]
 		if tok == nil || st.Users[tok.User] == nil {
 			return nil, kit.Errorf(kit.Find(section, "tokens", t), "onedata.tokens."+t+".user",
 				"token acts for a user the scenario does not define")
@@ -193,12 +201,8 @@ func (Vendor) getUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	if caller != id && !st.allowed(caller, PrivView) {
 		return kit.Response{}, errForbidden
 	}
-	emails := u.Emails
-	if emails == nil {
-		emails = []string{}
-	}
 	body := userInfo{UserID: id, FullName: u.FullName, Username: u.Username, LinkedAccounts: []any{},
-		Emails: emails, BasicAuthEnabled: u.Password != ""}
+		Emails: u.Emails, BasicAuthEnabled: u.Password != ""}
 	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(body)), nil
 }
 
@@ -214,11 +218,7 @@ func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	if !st.allowed(caller, PrivList) {
 		return kit.Response{}, errForbidden
 	}
-	ids := make([]string, 0, len(st.Users))
-	for id := range st.Users {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(st.Users))
 	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(struct {
 		Users []string `json:"users"`
 	}{ids})), nil

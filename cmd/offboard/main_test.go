@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's and the test's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServeAnswersAndShutsDownCleanly(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	addrs := make(chan string, 1)
+	env := map[string]string{"OFFBOARD_SCENARIO": "onedata-no-privilege"}
+	cli := CLI{Stdout: io.Discard, Stderr: &stderr, Getenv: func(k string) string { return env[k] }, Ready: func(a string) { addrs <- a }}
+	done := make(chan int, 1)
+	go func() { done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
+	var addr string
+	select {
+	case addr = <-addrs:
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve never became ready")
+	}
+	resp, err := http.Get("http://" + addr + "/__admin/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"scenario": "onedata-no-privilege"`) {
+		t.Fatalf("health: %d %s", resp.StatusCode, body)
+	}
+	if code := (CLI{Stdout: io.Discard, Stderr: io.Discard}).Run(ctx, []string{"health", "--url", "http://" + addr + "/__admin/health"}); code != 0 {
+		t.Errorf("health probe: exit %d", code)
+	}
+	cancel()
+	if code := (CLI{Stdout: io.Discard, Stderr: io.Discard}).Run(context.Background(), []string{"health", "--url", "http://127.0.0.1:1/__admin/health"}); code != 1 {
+		t.Errorf("health probe of nothing: exit %d", code)
+	}
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	logs := stderr.String()
+	if !strings.Contains(logs, "offboard listening") || !strings.Contains(logs, "addr=http://"+addr) || !strings.Contains(logs, "stopped") {
+		t.Errorf("logs:\n%s", logs)
+	}
+}
+
+func TestServeRefusesABadScenario(t *testing.T) {
+	var stderr bytes.Buffer
+	cli := CLI{Stdout: io.Discard, Stderr: &stderr}
+	if code := cli.Run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--scenario", "nope"}); code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(stderr.String(), `no built-in scenario "nope"`) {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+}
+
+func TestScenariosAndValidate(t *testing.T) {
+	var out, errOut bytes.Buffer
+	cli := CLI{Stdout: &out, Stderr: &errOut}
+	if code := cli.Run(context.Background(), []string{"scenarios"}); code != 0 || !strings.Contains(out.String(), "default ") || !strings.Contains(out.String(), "arcgis-running-containers") {
+		t.Fatalf("scenarios: %d\n%s", code, out.String())
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	_ = os.WriteFile(good, []byte("onedata:\n  users:\n    u: {username: u}\n"), 0o600)
+	_ = os.WriteFile(bad, []byte("onedata:\n  users:\n    u: {usrname: u}\n"), 0o600)
+	out.Reset()
+	if code := cli.Run(context.Background(), []string{"validate", good}); code != 0 || !strings.Contains(out.String(), "good.yaml: ok") {
+		t.Errorf("validate good: %d %s %s", code, out.String(), errOut.String())
+	}
+	if code := cli.Run(context.Background(), []string{"validate", good, bad}); code != 1 || !strings.Contains(errOut.String(), bad+":3:9: onedata.users.u.usrname: unknown field") {
+		t.Errorf("validate bad: %d %s", code, errOut.String())
+	}
+	if code := cli.Run(context.Background(), []string{"frobnicate"}); code != 2 {
+		t.Errorf("unknown command: %d", code)
+	}
+}
