@@ -126,6 +126,7 @@ func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) 
 	}
 	kr := &kit.Request{
 		Method:    r.Method,
+		Host:      r.Host,
 		Path:      path,
 		Operation: op,
 		Params:    map[string]string{},

@@ -52,9 +52,17 @@ type PathNormalizer interface {
 	NormalizePath(path string) string
 }
 
+// Credentialer is implemented by vendors that can mint a working
+// credential from a state, for `offboard token VENDOR`: the header name and
+// value a client sends.
+type Credentialer interface {
+	Credential(s State, now time.Time) (header, value string, err error)
+}
+
 // Request is what a handler sees of an HTTP request.
 type Request struct {
 	Method    string
+	Host      string            // the Host header (Go keeps it out of Header)
 	Path      string            // the path as sent, unescaped
 	Operation string            // operationId; empty when no route matched
 	Params    map[string]string // path parameters, unescaped

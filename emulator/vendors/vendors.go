@@ -4,6 +4,7 @@ package vendors
 import (
 	"github.com/offboard/offboard/emulator/kit"
 	"github.com/offboard/offboard/emulator/vendors/arcgis"
+	"github.com/offboard/offboard/emulator/vendors/huawei"
 	"github.com/offboard/offboard/emulator/vendors/onedata"
 )
 
@@ -11,6 +12,7 @@ import (
 func All() []kit.Vendor {
 	return []kit.Vendor{
 		arcgis.New(),
+		huawei.New(),
 		onedata.New(),
 	}
 }
