@@ -317,3 +317,22 @@ func (e *Emulator) routeList() []string {
 	}
 	return out
 }
+
+// Credential mints a credential that works against the shared session's
+// state of a vendor: the header a client sends and its value.
+func (e *Emulator) Credential(vendor string) (header, value string, err error) {
+	v, ok := e.byName[vendor]
+	if !ok {
+		return "", "", fmt.Errorf("no vendor %q (known: %s)", vendor, strings.Join(e.VendorNames(), ", "))
+	}
+	c, ok := v.Vendor.(kit.Credentialer)
+	if !ok {
+		return "", "", fmt.Errorf("vendor %s cannot mint credentials", vendor)
+	}
+	err = e.store.Slot("", vendor).Do(func(s kit.State) error {
+		var cerr error
+		header, value, cerr = c.Credential(s, e.opts.now())
+		return cerr
+	})
+	return header, value, err
+}

@@ -59,9 +59,8 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route)
 		if resp.Header == nil {
 			resp.Header = http.Header{}
 		}
-		if resp.Header.Get("Retry-After") == "" {
-			resp.Header.Set("Retry-After", strconv.Itoa(d.retryAfter))
-		}
+		// The rule's own figure wins over a vendor's default.
+		resp.Header.Set("Retry-After", strconv.Itoa(d.retryAfter))
 	}
 	if e.opts.validateOutput != nil {
 		// An injected fault may answer a status the vendor never documents;

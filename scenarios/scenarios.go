@@ -50,6 +50,7 @@ type File struct {
 	Path        string
 	Name        string
 	Description string
+	Extends     string // the built-in scenario this one starts from, if any
 	Sections    map[string]Section
 	Order       []string // section keys in file order
 }
@@ -62,6 +63,15 @@ type Info struct {
 
 // Parse reads one scenario document. path is used in error messages only.
 func Parse(path string, data []byte) (*File, error) {
+	f, err := parseOne(path, data)
+	if err != nil || f.Extends == "" {
+		return f, err
+	}
+	return extend(f, 0)
+}
+
+// parseOne reads one document without resolving extends.
+func parseOne(path string, data []byte) (*File, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -88,14 +98,21 @@ func Parse(path string, data []byte) (*File, error) {
 			return nil, &Error{File: path, Line: k.Line, Column: k.Column, Field: k.Value, Msg: "appears twice"}
 		}
 		switch k.Value {
-		case "name", "description":
+		case "name", "description", "extends":
 			if v.Kind != yaml.ScalarNode {
 				return nil, &Error{File: path, Line: v.Line, Column: v.Column, Field: k.Value, Msg: "must be a string"}
 			}
-			if k.Value == "name" {
+			switch k.Value {
+			case "name":
 				f.Name = v.Value
-			} else {
+			case "description":
 				f.Description = v.Value
+			default:
+				f.Extends = v.Value
+				if _, err := BuiltinSource(v.Value); err != nil {
+					return nil, &Error{File: path, Line: v.Line, Column: v.Column, Field: k.Value,
+						Msg: fmt.Sprintf("no built-in scenario %q (built-in: %s)", v.Value, strings.Join(builtinNames(), ", "))}
+				}
 			}
 		default:
 			f.Sections[k.Value] = Section{File: path, Key: k, Node: v}
@@ -106,6 +123,39 @@ func Parse(path string, data []byte) (*File, error) {
 		f.Name = strings.TrimSuffix(pathBase(path), pathExt(path))
 	}
 	return f, nil
+}
+
+// maxExtends bounds a chain of extends, which also ends any cycle.
+const maxExtends = 8
+
+// extend lays f's sections over those of the built-in it extends: a section
+// f names replaces the base's section of that key as a whole.
+func extend(f *File, depth int) (*File, error) {
+	if depth >= maxExtends {
+		return nil, &Error{File: f.Path, Line: 1, Column: 1, Field: "extends", Msg: "extends chain too long (a cycle?)"}
+	}
+	data, _ := BuiltinSource(f.Extends) // checked by Parse
+	base, err := parseOne("builtin:"+f.Extends, data)
+	if err != nil {
+		return nil, err
+	}
+	if base.Extends != "" {
+		if base, err = extend(base, depth+1); err != nil {
+			return nil, err
+		}
+	}
+	out := &File{Path: f.Path, Name: f.Name, Description: f.Description, Extends: f.Extends, Sections: map[string]Section{}}
+	for _, key := range base.Order {
+		out.Sections[key] = base.Sections[key]
+		out.Order = append(out.Order, key)
+	}
+	for _, key := range f.Order {
+		if _, ok := out.Sections[key]; !ok {
+			out.Order = append(out.Order, key)
+		}
+		out.Sections[key] = f.Sections[key]
+	}
+	return out, nil
 }
 
 func pathBase(p string) string { return path.Base(strings.ReplaceAll(p, "\\", "/")) }

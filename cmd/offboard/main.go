@@ -47,6 +47,8 @@ Usage:
   offboard scenarios            list the built-in scenarios
   offboard validate FILE...     check scenario files; errors name file:line:col
   offboard health [--url URL]   exit 0 when a running emulator answers its health check
+  offboard token VENDOR [--scenario NAME|PATH]...
+                                print a working credential header for a vendor
   offboard help
 
 Run "offboard serve -h" for the flags and their environment variables.
@@ -70,6 +72,8 @@ func (c CLI) Run(ctx context.Context, args []string) int {
 		return c.validate(args[1:])
 	case "health":
 		return c.health(ctx, args[1:])
+	case "token":
+		return c.token(args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(c.Stdout, usage)
 		return 0
@@ -221,5 +225,45 @@ func (c CLI) health(ctx context.Context, args []string) int {
 		return 1
 	}
 	fmt.Fprintln(c.Stdout, "ok")
+	return 0
+}
+
+// token prints "Header: value", a credential that works against the
+// scenario, so a newcomer can paste it into curl -H.
+func (c CLI) token(args []string) int {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	var refs listFlag
+	fs.Var(&refs, "scenario", "scenario the credential must work against (default: default)")
+	var vendor string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		vendor, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if vendor == "" && fs.NArg() == 1 {
+		vendor = fs.Arg(0)
+	}
+	if vendor == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != vendor) {
+		fmt.Fprintln(c.Stderr, "offboard token: name one vendor")
+		return 2
+	}
+	if len(refs) == 0 {
+		refs = listFlag{"default"}
+	}
+	opts := []emulator.Option{emulator.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	opts = append(opts, emulator.WithScenario(refs...))
+	em, err := emulator.New(opts...)
+	if err != nil {
+		fmt.Fprintln(c.Stderr, "offboard token:", err)
+		return 1
+	}
+	header, value, err := em.Credential(vendor)
+	if err != nil {
+		fmt.Fprintln(c.Stderr, "offboard token:", err)
+		return 1
+	}
+	fmt.Fprintf(c.Stdout, "%s: %s\n", header, value)
 	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/offboard/offboard/emulator/vendors/arcgis"
 	"github.com/offboard/offboard/emulator/vendors/huawei"
 	"github.com/offboard/offboard/emulator/vendors/onedata"
+	"github.com/offboard/offboard/emulator/vendors/securid"
 )
 
 // All returns every vendor, in a fixed order. Adding a vendor is one line here.
@@ -14,5 +15,6 @@ func All() []kit.Vendor {
 		arcgis.New(),
 		huawei.New(),
 		onedata.New(),
+		securid.New(),
 	}
 }

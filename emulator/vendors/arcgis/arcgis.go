@@ -6,6 +6,7 @@ package arcgis
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -280,3 +281,15 @@ func render(r *kit.Request, v any) kit.Response {
 }
 
 const contentJSON = "application/json;charset=utf-8"
+
+// Credential implements kit.Credentialer: the first administrator token
+// that has not expired, as Esri's clients send it in a header.
+func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
+	st := s.(*State)
+	for _, k := range slices.Sorted(maps.Keys(st.Tokens)) {
+		if t := st.Tokens[k]; t.Role == RoleAdministrator && (t.Expires.IsZero() || now.Before(t.Expires)) {
+			return "X-Esri-Authorization", "Bearer " + k, nil
+		}
+	}
+	return "", "", errors.New("the scenario has no valid arcgis administrator token")
+}

@@ -3,11 +3,13 @@
 package onedata
 
 import (
+	"encoding/base64"
 	"errors"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -276,4 +278,21 @@ func byStatus(status int) *apiError {
 	e := *errInternal
 	e.status = status
 	return &e
+}
+
+// Credential implements kit.Credentialer: a token, else the Basic
+// credentials, of a user holding oz_users_delete.
+func (Vendor) Credential(s kit.State, _ time.Time) (string, string, error) {
+	st := s.(*State)
+	for _, k := range slices.Sorted(maps.Keys(st.Tokens)) {
+		if t := st.Tokens[k]; !t.Revoked && st.allowed(t.User, PrivDelete) {
+			return "X-Auth-Token", k, nil
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
+		if u := st.Users[id]; u.Password != "" && st.allowed(id, PrivDelete) {
+			return "Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(u.Username+":"+u.Password)), nil
+		}
+	}
+	return "", "", errors.New("the scenario has no onedata user with " + PrivDelete + " and a token or password")
 }

@@ -1,0 +1,102 @@
+package securid
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// apiError is one of the documented statuses with its documented
+// description; the body shape is offboard's choice (the vendor's is
+// undocumented).
+type apiError struct {
+	status  int
+	message string
+	cause   string // for the detail header only
+}
+
+func (e *apiError) Error() string {
+	if e.cause != "" {
+		return fmt.Sprintf("%d %s (%s)", e.status, e.message, e.cause)
+	}
+	return fmt.Sprintf("%d %s", e.status, e.message)
+}
+
+const retryAfterSeconds = 60
+
+var (
+	errBadRequest      = &apiError{http.StatusBadRequest, "The request is malformed.", ""}
+	errNotFound        = &apiError{http.StatusNotFound, "User is not found.", ""}
+	errSCIM            = &apiError{http.StatusMethodNotAllowed, "Method Not Allowed. The method you are using is not allowed for users in the SCIM Managed and Azure Active Directory (SCIM) identity sources.", ""}
+	errEnabled         = &apiError{http.StatusConflict, "The operation is not performed. User is in enabled state.", ""}
+	errPendingDeletion = &apiError{http.StatusConflict, "The operation is not performed. User is in pending deletion state.", ""}
+	errTooLarge        = &apiError{http.StatusRequestEntityTooLarge, "The request body is too large.", ""}
+	errTooMany         = &apiError{http.StatusTooManyRequests, "Too many requests.", ""}
+	errInternal        = &apiError{http.StatusInternalServerError, "Internal error occurred when processing the request.", ""}
+)
+
+func forbidden(cause string) *apiError {
+	return &apiError{http.StatusForbidden, "Not authorized to perform the request.", cause}
+}
+
+func errAlreadyMarked(marked bool) *apiError {
+	if marked {
+		return &apiError{http.StatusConflict, "The operation is not performed. User is already in pending deletion state.", ""}
+	}
+	return &apiError{http.StatusConflict, "The operation is not performed. User is not in pending deletion state.", ""}
+}
+
+// Error implements kit.Vendor.
+func (Vendor) Error(_ *kit.Request, err error) kit.Response {
+	var ae *apiError
+	var ke *kit.Error
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &ke):
+		ae = fromKit(ke)
+	default:
+		ae = errInternal
+	}
+	resp := kit.Raw(ae.status, kit.ContentJSON, kit.Compact(struct {
+		Status  int    `json:"status"`
+		Error   string `json:"error"`
+		Message string `json:"message"`
+	}{ae.status, http.StatusText(ae.status), ae.message}))
+	if ae.status == http.StatusTooManyRequests {
+		resp.Header.Set("Retry-After", strconv.Itoa(retryAfterSeconds)) // a rate-limit fault may set its own
+	}
+	return resp
+}
+
+func fromKit(e *kit.Error) *apiError {
+	switch e.Kind {
+	case kit.NoRoute:
+		return errNotFound
+	case kit.MethodNotAllowed:
+		return &apiError{http.StatusMethodNotAllowed, "Method Not Allowed.", ""}
+	case kit.BadRequest:
+		return errBadRequest
+	case kit.TooLarge:
+		return errTooLarge
+	case kit.Fault:
+		switch e.Status {
+		case http.StatusForbidden:
+			return forbidden("injected")
+		case http.StatusNotFound:
+			return errNotFound
+		case http.StatusMethodNotAllowed:
+			return errSCIM
+		case http.StatusConflict:
+			return errEnabled
+		case http.StatusTooManyRequests:
+			return errTooMany
+		case http.StatusInternalServerError:
+			return errInternal
+		}
+		return &apiError{e.Status, http.StatusText(e.Status) + ".", ""}
+	}
+	return errInternal
+}

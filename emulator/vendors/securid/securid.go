@@ -1,0 +1,351 @@
+// Package securid emulates the user-deletion part of the RSA SecurID Cloud
+// Access Service administration REST API.
+package securid
+
+import (
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// Limits of the service's JWT check.
+const (
+	maxLifetime = time.Hour
+	clockSkew   = 60 * time.Second
+	// DefaultAudience is the administration REST URL tokens are meant for
+	// when a scenario names none.
+	DefaultAudience = "https://access.securid.com/AdminInterface/restapi"
+)
+
+// Roles of an administration API key.
+const (
+	RoleSuperAdmin    = "super-admin"
+	RoleHelpDeskAdmin = "help-desk-admin"
+)
+
+// Identity source types: users of the SCIM-managed ones cannot be deleted
+// through this API (405).
+const (
+	SourceLDAP     = "ldap"
+	SourceCloud    = "cloud"
+	SourceSCIM     = "scim"
+	SourceAzureAD  = "azure-ad"
+	StatusEnabled  = "Enabled"
+	StatusDisabled = "Disabled"
+)
+
+// Vendor is the Cloud Access Service emulation.
+type Vendor struct{}
+
+// New returns the vendor.
+func New() Vendor { return Vendor{} }
+
+// Name implements kit.Vendor.
+func (Vendor) Name() string { return "securid" }
+
+// Operations implements kit.Vendor.
+func (v Vendor) Operations() map[string]kit.Handler {
+	return map[string]kit.Handler{
+		"deleteUser":       v.deleteUser,
+		"updateUserStatus": v.updateUserStatus,
+		"markDeleted":      v.markDeleted,
+		"lookupUser":       v.lookupUser,
+	}
+}
+
+// State is the tenant: its API keys and its users.
+type State struct {
+	Audience string             `yaml:"audience" json:"audience"`
+	APIKeys  map[string]*APIKey `yaml:"apiKeys" json:"apiKeys"` // by access id
+	Users    map[string]*User   `yaml:"users" json:"users"`
+}
+
+// APIKey is an administration API key.
+type APIKey struct {
+	Role      string `yaml:"role" json:"role"`
+	PublicKey string `yaml:"publicKey" json:"publicKey"`
+	// PrivateKey is optional and for tests only: it lets `offboard token
+	// securid` mint a bearer token.
+	PrivateKey string `yaml:"privateKey" json:"-"`
+
+	public  *rsa.PublicKey
+	private *rsa.PrivateKey
+}
+
+// User is a CAS user.
+type User struct {
+	Email          string `yaml:"email" json:"email"`
+	FirstName      string `yaml:"firstName" json:"firstName"`
+	LastName       string `yaml:"lastName" json:"lastName"`
+	UserStatus     string `yaml:"userStatus" json:"userStatus"`
+	MarkDeleted    bool   `yaml:"markDeleted" json:"markDeleted"`
+	IdentitySource string `yaml:"identitySource" json:"identitySource"`
+	SourceType     string `yaml:"identitySourceType" json:"identitySourceType"`
+}
+
+// Clone implements kit.State. Keys are immutable once parsed and shared.
+func (s *State) Clone() kit.State {
+	c := &State{Audience: s.Audience, APIKeys: make(map[string]*APIKey, len(s.APIKeys)), Users: make(map[string]*User, len(s.Users))}
+	maps.Copy(c.APIKeys, s.APIKeys)
+	for id, u := range s.Users {
+		cu := *u
+		c.Users[id] = &cu
+	}
+	return c
+}
+
+// NewState implements kit.Vendor.
+func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
+	st := &State{APIKeys: map[string]*APIKey{}, Users: map[string]*User{}}
+	if err := kit.Decode(section, "securid", st); err != nil {
+		return nil, err
+	}
+	if st.Audience == "" {
+		st.Audience = DefaultAudience
+	}
+	for _, id := range slices.Sorted(maps.Keys(st.APIKeys)) {
+		k := st.APIKeys[id]
+		field := "securid.apiKeys." + id
+		if k == nil {
+			return nil, kit.Errorf(kit.Find(section, "apiKeys", id), field+".publicKey", "an API key needs its public key")
+		}
+		if k.Role == "" {
+			k.Role = RoleSuperAdmin
+		}
+		if k.Role != RoleSuperAdmin && k.Role != RoleHelpDeskAdmin {
+			return nil, kit.Errorf(kit.Find(section, "apiKeys", id, "role"), field+".role",
+				"unknown role %q (known: %s, %s)", k.Role, RoleSuperAdmin, RoleHelpDeskAdmin)
+		}
+		pub, err := jwt.ParseRSAPublicKeyFromPEM([]byte(k.PublicKey))
+		if err != nil {
+			return nil, kit.Errorf(kit.Find(section, "apiKeys", id, "publicKey"), field+".publicKey", "not a PEM RSA public key: %v", err)
+		}
+		k.public = pub
+		if k.PrivateKey != "" {
+			priv, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(k.PrivateKey))
+			if err != nil {
+				return nil, kit.Errorf(kit.Find(section, "apiKeys", id, "privateKey"), field+".privateKey", "not a PEM RSA private key: %v", err)
+			}
+			if !priv.PublicKey.Equal(pub) {
+				return nil, kit.Errorf(kit.Find(section, "apiKeys", id, "privateKey"), field+".privateKey", "does not match publicKey")
+			}
+			k.private = priv
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
+		u := st.Users[id]
+		if u == nil {
+			u = &User{}
+			st.Users[id] = u
+		}
+		field := "securid.users." + id
+		switch u.UserStatus {
+		case "":
+			u.UserStatus = StatusEnabled
+		case StatusEnabled, StatusDisabled:
+		default:
+			return nil, kit.Errorf(kit.Find(section, "users", id, "userStatus"), field+".userStatus",
+				"unknown status %q (known: %s, %s)", u.UserStatus, StatusEnabled, StatusDisabled)
+		}
+		switch u.SourceType {
+		case "":
+			u.SourceType = SourceLDAP
+		case SourceLDAP, SourceCloud, SourceSCIM, SourceAzureAD:
+		default:
+			return nil, kit.Errorf(kit.Find(section, "users", id, "identitySourceType"), field+".identitySourceType",
+				"unknown identity source type %q (known: %s, %s, %s, %s)", u.SourceType, SourceLDAP, SourceCloud, SourceSCIM, SourceAzureAD)
+		}
+		if u.IdentitySource == "" {
+			u.IdentitySource = map[string]string{SourceLDAP: "Corporate LDAP", SourceCloud: "Cloud Directory",
+				SourceSCIM: "SCIM Managed", SourceAzureAD: "Azure Active Directory (SCIM)"}[u.SourceType]
+		}
+	}
+	return st, nil
+}
+
+// claims is what the service reads from the JWT.
+type claims struct {
+	jwt.RegisteredClaims
+}
+
+// Authenticate implements kit.Authenticator: the JWT is checked before
+// anything else, and every failure is 403.
+func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
+	st := s.(*State)
+	raw, ok := kit.Bearer(r.Header.Get("Authorization"))
+	if !ok {
+		return forbidden("no bearer token")
+	}
+	var key *APIKey
+	var c claims
+	_, err := jwt.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
+		sub, _ := t.Claims.GetSubject()
+		key = st.APIKeys[sub]
+		if key == nil {
+			return nil, fmt.Errorf("no API key with access id %q", sub)
+		}
+		return key.public, nil
+	},
+		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
+		jwt.WithLeeway(clockSkew),
+		jwt.WithAudience(st.Audience),
+		jwt.WithIssuedAt(),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(func() time.Time { return r.Now }),
+	)
+	if err != nil {
+		return forbidden("JWT: " + err.Error())
+	}
+	if c.IssuedAt == nil {
+		return forbidden("JWT: iat is missing")
+	}
+	if life := c.ExpiresAt.Sub(c.IssuedAt.Time); life > maxLifetime {
+		return forbidden(fmt.Sprintf("JWT: exp is %s after iat, more than %s", life, maxLifetime))
+	}
+	if key.Role != RoleSuperAdmin {
+		return forbidden("the API key's role is " + key.Role + ", not " + RoleSuperAdmin)
+	}
+	return nil
+}
+
+// Credential implements kit.Credentialer: a bearer token signed with the
+// first super-admin key whose private key the scenario ships.
+func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
+	st := s.(*State)
+	for _, id := range slices.Sorted(maps.Keys(st.APIKeys)) {
+		k := st.APIKeys[id]
+		if k.private == nil || k.Role != RoleSuperAdmin {
+			continue
+		}
+		tok, err := Token(k.private, id, st.Audience, now, maxLifetime)
+		if err != nil {
+			return "", "", err
+		}
+		return "Authorization", "Bearer " + tok, nil
+	}
+	return "", "", errors.New("the scenario has no securid super-admin API key with a privateKey")
+}
+
+// Token signs a JWT as an API client does: RS256, sub, iat, exp, aud.
+func Token(key *rsa.PrivateKey, accessID, audience string, now time.Time, lifetime time.Duration) (string, error) {
+	return jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.RegisteredClaims{
+		Subject:   accessID,
+		Audience:  jwt.ClaimStrings{audience},
+		IssuedAt:  jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(lifetime)),
+	}).SignedString(key)
+}
+
+func (st *State) user(r *kit.Request) (string, *User, error) {
+	id := r.Params["userID"]
+	u := st.Users[id]
+	if u == nil {
+		return id, nil, errNotFound
+	}
+	return id, u, nil
+}
+
+func scimManaged(u *User) bool { return u.SourceType == SourceSCIM || u.SourceType == SourceAzureAD }
+
+// deleteUser deletes only a Disabled user that is not pending deletion.
+func (Vendor) deleteUser(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id, u, err := st.user(r)
+	switch {
+	case err != nil:
+		return kit.Response{}, err
+	case scimManaged(u):
+		return kit.Response{}, errSCIM
+	case u.MarkDeleted:
+		return kit.Response{}, errPendingDeletion
+	case u.UserStatus == StatusEnabled:
+		return kit.Response{}, errEnabled
+	}
+	delete(st.Users, id)
+	return kit.Response{Status: http.StatusOK, Header: http.Header{}}, nil
+}
+
+func (Vendor) updateUserStatus(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id, u, err := st.user(r)
+	if err != nil {
+		return kit.Response{}, err
+	}
+	if scimManaged(u) {
+		return kit.Response{}, errSCIM
+	}
+	var body struct {
+		UserStatus string `json:"userStatus"`
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		return kit.Response{}, errBadRequest
+	}
+	u.UserStatus = body.UserStatus
+	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(struct {
+		ID         string `json:"id"`
+		UserStatus string `json:"userStatus"`
+	}{id, u.UserStatus})), nil
+}
+
+func (Vendor) markDeleted(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id, u, err := st.user(r)
+	if err != nil {
+		return kit.Response{}, err
+	}
+	if scimManaged(u) {
+		return kit.Response{}, errSCIM
+	}
+	var body struct {
+		MarkDeleted bool `json:"markDeleted"`
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		return kit.Response{}, errBadRequest
+	}
+	if u.MarkDeleted == body.MarkDeleted {
+		return kit.Response{}, errAlreadyMarked(body.MarkDeleted)
+	}
+	u.MarkDeleted = body.MarkDeleted
+	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(struct {
+		ID          string `json:"id"`
+		MarkDeleted bool   `json:"markDeleted"`
+	}{id, u.MarkDeleted})), nil
+}
+
+type userDetails struct {
+	ID             string `json:"id"`
+	Email          string `json:"email"`
+	FirstName      string `json:"firstName"`
+	LastName       string `json:"lastName"`
+	UserStatus     string `json:"userStatus"`
+	MarkDeleted    bool   `json:"markDeleted"`
+	IdentitySource string `json:"identitySource"`
+}
+
+func (Vendor) lookupUser(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	var body struct {
+		Email string `json:"email"`
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		return kit.Response{}, errBadRequest
+	}
+	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
+		if u := st.Users[id]; strings.EqualFold(u.Email, body.Email) {
+			return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(userDetails{id, u.Email, u.FirstName, u.LastName,
+				u.UserStatus, u.MarkDeleted, u.IdentitySource})), nil
+		}
+	}
+	return kit.Response{}, errNotFound
+}

@@ -1,0 +1,313 @@
+package securid_test
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/offboard/offboard/emulator"
+	"github.com/offboard/offboard/emulator/emulatortest"
+	"github.com/offboard/offboard/emulator/vendors/securid"
+)
+
+const (
+	seedUser = "eb2e12ae-1112-451b-98e1-dfe4e6afd60d" // the seed's example user, Disabled in default
+	enabled  = "5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4"
+	pending  = "0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d"
+	scim     = "c4d5e6f7-0819-4a2b-8c3d-4e5f60718293"
+	azure    = "d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6"
+	accessID = "offboard-test-access-id"
+	users    = "/AdminInterface/restapi/v1/users/"
+)
+
+var now = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+
+func testKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	pem, err := os.ReadFile("testdata/test-key.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := jwt.ParseRSAPrivateKeyFromPEM(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func newServer(t *testing.T, scenario string) *emulatortest.Server {
+	return emulatortest.New(t, emulator.WithScenario(scenario), emulator.WithClock(func() time.Time { return now }))
+}
+
+func bearer(t *testing.T) string {
+	t.Helper()
+	tok, err := securid.Token(testKey(t), accessID, securid.DefaultAudience, now, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "Bearer " + tok
+}
+
+func del(auth, id string) emulatortest.Request {
+	return emulatortest.Request{Method: http.MethodDelete, Path: users + id,
+		Header: map[string]string{"Authorization": auth, "Content-Type": "application/json"}}
+}
+
+func put(auth, id, op, body string) emulatortest.Request {
+	return emulatortest.Request{Method: http.MethodPut, Path: users + id + "/" + op,
+		Header: map[string]string{"Authorization": auth, "Content-Type": "application/json"}, Body: body}
+}
+
+func errBody(status int, text, msg string) string {
+	return `{"status":` + strconv.Itoa(status) + `,"error":"` + text + `","message":"` + msg + `"}`
+}
+
+var (
+	body403  = errBody(403, "Forbidden", "Not authorized to perform the request.")
+	body404  = errBody(404, "Not Found", "User is not found.")
+	body405  = errBody(405, "Method Not Allowed", "Method Not Allowed. The method you are using is not allowed for users in the SCIM Managed and Azure Active Directory (SCIM) identity sources.")
+	body409e = errBody(409, "Conflict", "The operation is not performed. User is in enabled state.")
+	body409p = errBody(409, "Conflict", "The operation is not performed. User is in pending deletion state.")
+	body429  = errBody(429, "Too Many Requests", "Too many requests.")
+	body500  = errBody(500, "Internal Server Error", "Internal error occurred when processing the request.")
+)
+
+// TestDeleteCases walks every documented status of the seed.
+func TestDeleteCases(t *testing.T) {
+	cases := []struct {
+		name, scenario, id string
+		status             int
+		body               string
+	}{
+		{"seed example: disabled user deleted", "default", seedUser, 200, ""},
+		{"unknown user", "default", "00000000-0000-0000-0000-000000000000", 404, body404},
+		{"SCIM-managed identity source", "default", scim, 405, body405},
+		{"Azure AD (SCIM) identity source", "default", azure, 405, body405},
+		{"enabled user", "default", enabled, 409, body409e},
+		{"pending deletion", "default", pending, 409, body409p},
+		{"enabled (scenario)", "securid-enabled-user", seedUser, 409, body409e},
+		{"internal error (scenario)", "securid-internal-error", seedUser, 500, body500},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := newServer(t, c.scenario)
+			got := srv.Do(t, del(bearer(t), c.id))
+			if got.Status != c.status || string(got.Body) != c.body {
+				t.Fatalf("got %d %q, want %d %q", got.Status, got.Body, c.status, c.body)
+			}
+			if c.status != 200 && got.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("content type %q", got.Header.Get("Content-Type"))
+			}
+		})
+	}
+}
+
+func TestDeleteTwice(t *testing.T) {
+	srv := newServer(t, "default")
+	if got := srv.Do(t, del(bearer(t), seedUser)); got.Status != 200 {
+		t.Fatalf("first: %d %s", got.Status, got.Body)
+	}
+	if got := srv.Do(t, del(bearer(t), seedUser)); got.Status != 404 || string(got.Body) != body404 {
+		t.Fatalf("second: %d %s", got.Status, got.Body)
+	}
+}
+
+func TestRateLimited(t *testing.T) {
+	srv := newServer(t, "securid-rate-limited")
+	if got := srv.Do(t, del(bearer(t), enabled)); got.Status != 409 {
+		t.Fatalf("first call within the limit: %d %s", got.Status, got.Body)
+	}
+	got := srv.Do(t, del(bearer(t), seedUser))
+	if got.Status != 429 || string(got.Body) != body429 || got.Header.Get("Retry-After") != "30" {
+		t.Fatalf("%d %s Retry-After=%q", got.Status, got.Body, got.Header.Get("Retry-After"))
+	}
+	// The refused delete changed nothing.
+	if got := srv.Do(t, emulatortest.Request{Method: http.MethodPost, Path: users + "lookup",
+		Header: map[string]string{"Authorization": bearer(t), "Content-Type": "application/json"}, Body: `{"email":"jdoe@example.com"}`}); got.Status != 200 {
+		t.Fatalf("lookup after 429: %d %s", got.Status, got.Body)
+	}
+}
+
+// TestStateMoves enables nothing by hand: an Enabled user is disabled,
+// a pending deletion is withdrawn, and each then deletes.
+func TestStateMoves(t *testing.T) {
+	srv := newServer(t, "default")
+	auth := bearer(t)
+	steps := []struct {
+		req    emulatortest.Request
+		status int
+		body   string
+	}{
+		{del(auth, enabled), 409, body409e},
+		{put(auth, enabled, "userStatus", `{"userStatus":"Disabled"}`), 200, `{"id":"` + enabled + `","userStatus":"Disabled"}`},
+		{del(auth, enabled), 200, ""},
+		{del(auth, pending), 409, body409p},
+		{put(auth, pending, "markDeleted", `{"markDeleted":true}`), 409, errBody(409, "Conflict", "The operation is not performed. User is already in pending deletion state.")},
+		{put(auth, pending, "markDeleted", `{"markDeleted":false}`), 200, `{"id":"` + pending + `","markDeleted":false}`},
+		{del(auth, pending), 200, ""},
+		{put(auth, seedUser, "markDeleted", `{"markDeleted":true}`), 200, `{"id":"` + seedUser + `","markDeleted":true}`},
+		{del(auth, seedUser), 409, body409p},
+		{put(auth, scim, "userStatus", `{"userStatus":"Enabled"}`), 405, body405},
+		{put(auth, "nobody", "userStatus", `{"userStatus":"Enabled"}`), 404, body404},
+	}
+	for i, s := range steps {
+		got := srv.Do(t, s.req)
+		if got.Status != s.status || string(got.Body) != s.body {
+			t.Fatalf("step %d %s %s: got %d %s, want %d %s", i, s.req.Method, s.req.Path, got.Status, got.Body, s.status, s.body)
+		}
+	}
+}
+
+func sign(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(method, claims).SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "Bearer " + s
+}
+
+func good() jwt.MapClaims {
+	return jwt.MapClaims{"sub": accessID, "aud": securid.DefaultAudience, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+}
+
+func with(c jwt.MapClaims, k string, v any) jwt.MapClaims {
+	c[k] = v
+	if v == nil {
+		delete(c, k)
+	}
+	return c
+}
+
+// TestJWT: every way a token can be wrong is a 403, and nothing changes.
+func TestJWT(t *testing.T) {
+	key := testKey(t)
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubPEM, _ := os.ReadFile("testdata/test-key.pem")
+	valid := sign(t, jwt.SigningMethodRS256, key, good())
+	parts := strings.Split(valid, ".")
+	tampered := parts[0] + "." + parts[1] + "." + strings.Map(func(r rune) rune {
+		if r == 'A' {
+			return 'B'
+		}
+		return 'A'
+	}, parts[2][:4]) + parts[2][4:]
+	unsigned, _ := jwt.NewWithClaims(jwt.SigningMethodNone, good()).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	cases := map[string]string{
+		"no Authorization":                "",
+		"not bearer":                      "Basic YTpi",
+		"garbage":                         "Bearer not.a.jwt",
+		"unsigned (alg none)":             "Bearer " + unsigned,
+		"HS256 keyed with the public key": sign(t, jwt.SigningMethodHS256, pubPEM, good()),
+		"RS512":                           sign(t, jwt.SigningMethodRS512, key, good()),
+		"tampered signature":              tampered,
+		"signed by another key":           sign(t, jwt.SigningMethodRS256, other, good()),
+		"expired":                         sign(t, jwt.SigningMethodRS256, key, with(with(good(), "iat", now.Add(-2*time.Hour).Unix()), "exp", now.Add(-61*time.Second).Unix())),
+		"exp more than an hour after iat": sign(t, jwt.SigningMethodRS256, key, with(good(), "exp", now.Add(time.Hour+time.Second).Unix())),
+		"no exp":                          sign(t, jwt.SigningMethodRS256, key, with(good(), "exp", nil)),
+		"no iat":                          sign(t, jwt.SigningMethodRS256, key, with(good(), "iat", nil)),
+		"iat in the future past the skew": sign(t, jwt.SigningMethodRS256, key, with(with(good(), "iat", now.Add(2*time.Minute).Unix()), "exp", now.Add(time.Hour).Unix())),
+		"wrong aud":                       sign(t, jwt.SigningMethodRS256, key, with(good(), "aud", "https://elsewhere.example/AdminInterface/restapi")),
+		"unknown sub":                     sign(t, jwt.SigningMethodRS256, key, with(good(), "sub", "someone-else")),
+		"help-desk key, no privilege":     sign(t, jwt.SigningMethodRS256, key, with(good(), "sub", "offboard-helpdesk-access-id")),
+	}
+	for name, auth := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t, "default")
+			got := srv.Do(t, del(auth, seedUser))
+			if got.Status != 403 || string(got.Body) != body403 {
+				t.Fatalf("%d %s (%s)", got.Status, got.Body, got.Header.Get("X-Offboard-Detail"))
+			}
+			if got := srv.Do(t, del(bearer(t), seedUser)); got.Status != 200 {
+				t.Fatalf("the user did not survive a refused delete: %d %s", got.Status, got.Body)
+			}
+		})
+	}
+	t.Run("within the skew", func(t *testing.T) {
+		srv := newServer(t, "default")
+		auth := sign(t, jwt.SigningMethodRS256, key, with(with(good(), "iat", now.Add(30*time.Second).Unix()), "exp", now.Add(time.Hour).Unix()))
+		if got := srv.Do(t, del(auth, seedUser)); got.Status != 200 {
+			t.Fatalf("%d %s (%s)", got.Status, got.Body, got.Header.Get("X-Offboard-Detail"))
+		}
+	})
+}
+
+func TestBadInput(t *testing.T) {
+	auth := "" // filled per test
+	cases := []struct {
+		name   string
+		req    func() emulatortest.Request
+		status int
+	}{
+		{"malformed JSON", func() emulatortest.Request { return put(auth, seedUser, "userStatus", `{"userStatus":`) }, 400},
+		{"unknown status", func() emulatortest.Request { return put(auth, seedUser, "userStatus", `{"userStatus":"Gone"}`) }, 400},
+		{"wrong content type", func() emulatortest.Request {
+			r := put(auth, seedUser, "userStatus", `<userStatus>Enabled</userStatus>`)
+			r.Header["Content-Type"] = "application/xml"
+			return r
+		}, 400},
+		{"huge body", func() emulatortest.Request {
+			return put(auth, seedUser, "markDeleted", `{"markDeleted":true,"x":"`+strings.Repeat("x", 2<<20)+`"}`)
+		}, 413},
+		{"wrong method", func() emulatortest.Request {
+			return emulatortest.Request{Method: http.MethodPatch, Path: users + seedUser, Header: map[string]string{"Authorization": auth}}
+		}, 405},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := newServer(t, "default")
+			auth = bearer(t)
+			got := srv.Do(t, c.req())
+			if got.Status != c.status || !strings.HasPrefix(string(got.Body), `{"status":`) {
+				t.Fatalf("%d %s, want %d", got.Status, got.Body, c.status)
+			}
+			if got := srv.Do(t, del(auth, seedUser)); got.Status != 200 {
+				t.Fatalf("state changed by bad input: %d %s", got.Status, got.Body)
+			}
+		})
+	}
+}
+
+func TestConcurrentDeletes(t *testing.T) {
+	srv := newServer(t, "default")
+	auth := bearer(t)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	counts := map[int]int{}
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got := srv.Do(t, del(auth, seedUser))
+			mu.Lock()
+			counts[got.Status]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if counts[200] != 1 || counts[404] != 63 {
+		t.Fatalf("statuses %v, want one 200 and 63 404", counts)
+	}
+}
+
+func TestCredential(t *testing.T) {
+	srv := newServer(t, "default")
+	h, v, err := srv.Emulator.Credential("securid")
+	if err != nil || h != "Authorization" {
+		t.Fatalf("%s %v", h, err)
+	}
+	if got := srv.Do(t, del(v, seedUser)); got.Status != 200 {
+		t.Fatalf("the minted credential does not work: %d %s", got.Status, got.Body)
+	}
+}
