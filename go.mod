@@ -3,6 +3,7 @@ module github.com/offboard/offboard
 go 1.25
 
 require (
+	github.com/beevik/etree v1.8.1
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/google/go-cmp v0.7.0

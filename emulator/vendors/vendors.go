@@ -4,6 +4,7 @@ package vendors
 import (
 	"github.com/offboard/offboard/emulator/kit"
 	"github.com/offboard/offboard/emulator/vendors/arcgis"
+	"github.com/offboard/offboard/emulator/vendors/commvault"
 	"github.com/offboard/offboard/emulator/vendors/huawei"
 	"github.com/offboard/offboard/emulator/vendors/onedata"
 	"github.com/offboard/offboard/emulator/vendors/securid"
@@ -13,6 +14,7 @@ import (
 func All() []kit.Vendor {
 	return []kit.Vendor{
 		arcgis.New(),
+		commvault.New(),
 		huawei.New(),
 		onedata.New(),
 		securid.New(),

@@ -1,0 +1,446 @@
+// Package commvault emulates the user-deletion part of the Commvault REST
+// API: DELETE User with ownership transfer, XML or JSON by Accept.
+package commvault
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// Vendor is the Commvault emulation.
+type Vendor struct{}
+
+// New returns the vendor.
+func New() Vendor { return Vendor{} }
+
+// Name implements kit.Vendor.
+func (Vendor) Name() string { return "commvault" }
+
+// Operations implements kit.Vendor.
+func (v Vendor) Operations() map[string]kit.Handler {
+	return map[string]kit.Handler{
+		"deleteUser":     v.deleteUser,
+		"listUsers":      v.listUsers,
+		"listUserGroups": v.listUserGroups,
+		"login":          v.login,
+	}
+}
+
+// State is the CommServe's users, groups, tokens and owned entities.
+type State struct {
+	Tokens           map[string]*Token `yaml:"tokens" json:"tokens"` // the whole "QSDK ..." value
+	Users            map[int]*User     `yaml:"users" json:"users"`
+	Groups           map[int]*Group    `yaml:"groups" json:"groups"`
+	Alerts           map[string]*Owner `yaml:"alerts" json:"alerts"`
+	SchedulePolicies map[string]*Owner `yaml:"schedulePolicies" json:"schedulePolicies"`
+	Workflows        map[string]*Owner `yaml:"workflows" json:"workflows"`
+}
+
+// Token is an Authtoken acting for a user.
+type Token struct {
+	User    int       `yaml:"user" json:"user"`
+	Expires time.Time `yaml:"expires" json:"expires,omitzero"` // zero: never
+}
+
+// User is a CommCell user.
+type User struct {
+	Name     string `yaml:"name" json:"name"`
+	Password string `yaml:"password" json:"password,omitempty"` // plain; Login takes it base64-encoded
+	Email    string `yaml:"email" json:"email"`
+	FullName string `yaml:"fullName" json:"fullName"`
+}
+
+// Group is a user group and its members.
+type Group struct {
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description" json:"description"`
+	Users       []int  `yaml:"users" json:"users"`
+}
+
+// Owner is a user or a user group: exactly one is set.
+type Owner struct {
+	User  int `yaml:"user" json:"user,omitempty"`
+	Group int `yaml:"group" json:"group,omitempty"`
+}
+
+// Clone implements kit.State.
+func (s *State) Clone() kit.State {
+	c := &State{
+		Tokens: make(map[string]*Token, len(s.Tokens)), Users: make(map[int]*User, len(s.Users)),
+		Groups: make(map[int]*Group, len(s.Groups)), Alerts: cloneOwners(s.Alerts),
+		SchedulePolicies: cloneOwners(s.SchedulePolicies), Workflows: cloneOwners(s.Workflows),
+	}
+	for k, t := range s.Tokens {
+		ct := *t
+		c.Tokens[k] = &ct
+	}
+	for id, u := range s.Users {
+		cu := *u
+		c.Users[id] = &cu
+	}
+	for id, g := range s.Groups {
+		cg := *g
+		cg.Users = slices.Clone(g.Users)
+		c.Groups[id] = &cg
+	}
+	return c
+}
+
+func cloneOwners(m map[string]*Owner) map[string]*Owner {
+	c := make(map[string]*Owner, len(m))
+	for k, o := range m {
+		co := *o
+		c[k] = &co
+	}
+	return c
+}
+
+// entityKinds names the owned-entity maps, in a fixed order.
+func (s *State) entityKinds() []struct {
+	name   string
+	owners map[string]*Owner
+} {
+	return []struct {
+		name   string
+		owners map[string]*Owner
+	}{{"alerts", s.Alerts}, {"schedulePolicies", s.SchedulePolicies}, {"workflows", s.Workflows}}
+}
+
+// NewState implements kit.Vendor.
+func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
+	st := &State{Tokens: map[string]*Token{}, Users: map[int]*User{}, Groups: map[int]*Group{},
+		Alerts: map[string]*Owner{}, SchedulePolicies: map[string]*Owner{}, Workflows: map[string]*Owner{}}
+	if err := kit.Decode(section, "commvault", st); err != nil {
+		return nil, err
+	}
+	names := map[string]int{}
+	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
+		u := st.Users[id]
+		key := strconv.Itoa(id)
+		if u == nil || u.Name == "" {
+			return nil, kit.Errorf(kit.Find(section, "users", key), "commvault.users."+key+".name", "a user needs a name")
+		}
+		if id <= 0 {
+			return nil, kit.Errorf(kit.Find(section, "users", key), "commvault.users."+key, "user ids are positive")
+		}
+		if prev, dup := names[strings.ToLower(u.Name)]; dup {
+			return nil, kit.Errorf(kit.Find(section, "users", key, "name"), "commvault.users."+key+".name",
+				"user name %q is also user %d's", u.Name, prev)
+		}
+		names[strings.ToLower(u.Name)] = id
+	}
+	for _, id := range slices.Sorted(maps.Keys(st.Groups)) {
+		g := st.Groups[id]
+		key := strconv.Itoa(id)
+		if g == nil || g.Name == "" {
+			return nil, kit.Errorf(kit.Find(section, "groups", key), "commvault.groups."+key+".name", "a group needs a name")
+		}
+		if g.Users == nil {
+			g.Users = []int{}
+		}
+		for i, u := range g.Users {
+			if st.Users[u] == nil {
+				return nil, kit.Errorf(kit.Find(section, "groups", key, "users", strconv.Itoa(i)), "commvault.groups."+key+".users",
+					"user %d is not defined", u)
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(st.Tokens)) {
+		if t := st.Tokens[k]; t == nil || st.Users[t.User] == nil {
+			return nil, kit.Errorf(kit.Find(section, "tokens", k), "commvault.tokens", "token acts for a user the scenario does not define")
+		}
+	}
+	for _, kind := range st.entityKinds() {
+		for _, name := range slices.Sorted(maps.Keys(kind.owners)) {
+			o := kind.owners[name]
+			field := "commvault." + kind.name + "." + name
+			switch {
+			case o == nil || (o.User == 0) == (o.Group == 0):
+				return nil, kit.Errorf(kit.Find(section, kind.name, name), field, "an owner is exactly one of user or group")
+			case o.User != 0 && st.Users[o.User] == nil:
+				return nil, kit.Errorf(kit.Find(section, kind.name, name, "user"), field+".user", "user %d is not defined", o.User)
+			case o.Group != 0 && st.Groups[o.Group] == nil:
+				return nil, kit.Errorf(kit.Find(section, kind.name, name, "group"), field+".group", "group %d is not defined", o.Group)
+			}
+		}
+	}
+	return st, nil
+}
+
+// Authenticate implements kit.Authenticator: every operation but Login
+// needs a valid Authtoken, checked before anything else.
+func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
+	if r.Operation == "login" {
+		return nil
+	}
+	st := s.(*State)
+	raw := strings.TrimSpace(r.Header.Get("Authtoken"))
+	if raw == "" {
+		return unauthorized("no Authtoken header")
+	}
+	t, ok := st.Tokens[raw]
+	switch {
+	case !ok:
+		return unauthorized("unknown Authtoken")
+	case !t.Expires.IsZero() && !r.Now.Before(t.Expires):
+		return unauthorized("Authtoken expired at " + t.Expires.Format(time.RFC3339))
+	case st.Users[t.User] == nil:
+		return unauthorized("the Authtoken's user was deleted")
+	}
+	return nil
+}
+
+// Credential implements kit.Credentialer.
+func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
+	st := s.(*State)
+	for _, k := range slices.Sorted(maps.Keys(st.Tokens)) {
+		if t := st.Tokens[k]; (t.Expires.IsZero() || now.Before(t.Expires)) && st.Users[t.User] != nil {
+			return "Authtoken", k, nil
+		}
+	}
+	return "", "", errors.New("the scenario has no valid commvault Authtoken")
+}
+
+// target is a resolved transfer target.
+type target struct {
+	user, group int
+	name        string
+}
+
+// deleteUser deletes a user and moves what it owns. Every refusal is
+// HTTP 200 with errorCode 2 and a reason, as the service answers.
+func (Vendor) deleteUser(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id, err := st.resolveUser(r.Params["userId"])
+	if err != nil {
+		return deleteAnswer(r, 2, err.Error(), 0), nil
+	}
+	tgt, err := st.resolveTarget(r.Query, id)
+	if err != nil {
+		return deleteAnswer(r, 2, err.Error(), 0), nil
+	}
+	owner := Owner{User: tgt.user, Group: tgt.group}
+	for _, kind := range st.entityKinds() {
+		for _, o := range kind.owners {
+			if o.User == id {
+				*o = owner
+			}
+		}
+	}
+	for _, g := range st.Groups {
+		g.Users = slices.DeleteFunc(g.Users, func(u int) bool { return u == id })
+	}
+	for k, t := range st.Tokens {
+		if t.User == id {
+			delete(st.Tokens, k)
+		}
+	}
+	delete(st.Users, id)
+	return deleteAnswer(r, 0, "This user may have created some schedules. Ownership of such schedules is changed to "+tgt.name+".", id), nil
+}
+
+func (st *State) userByName(name string) (int, bool) {
+	for id, u := range st.Users {
+		if strings.EqualFold(u.Name, name) {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+func (st *State) groupByName(name string) (int, bool) {
+	for id, g := range st.Groups {
+		if strings.EqualFold(g.Name, name) {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+func (st *State) resolveUser(raw string) (int, error) {
+	if name, ok, err := byName(raw, "userName"); ok || err != nil {
+		if err != nil {
+			return 0, fmt.Errorf("Failed to delete user. Invalid user [%s]: %v.", raw, err)
+		}
+		id, found := st.userByName(name)
+		if !found {
+			return 0, fmt.Errorf("Failed to delete user. User [%s] does not exist.", name)
+		}
+		return id, nil
+	}
+	id, err := strconv.Atoi(raw)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("Failed to delete user. Invalid user id [%s].", raw)
+	}
+	if st.Users[id] == nil {
+		return 0, fmt.Errorf("Failed to delete user. User with id [%d] does not exist.", id)
+	}
+	return id, nil
+}
+
+// resolveTarget finds the one transfer target among newUserId and
+// newUserGroupId; 0, empty quotes or absence mean "not sent".
+func (st *State) resolveTarget(q map[string][]string, deleting int) (target, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	var user, group target
+	var err error
+	if user, err = st.targetUser(get("newUserId")); err != nil {
+		return target{}, err
+	}
+	if group, err = st.targetGroup(get("newUserGroupId")); err != nil {
+		return target{}, err
+	}
+	switch {
+	case user.user != 0 && group.group != 0:
+		return target{}, errors.New("Failed to delete user. Provide either a new user or a new user group to transfer ownership to, not both.")
+	case user.user == 0 && group.group == 0:
+		return target{}, errors.New("Failed to delete user. Provide a new user or a new user group to transfer ownership to.")
+	case user.user == deleting:
+		return target{}, errors.New("Failed to delete user. Ownership cannot be transferred to the user being deleted.")
+	case user.user != 0:
+		return user, nil
+	}
+	return group, nil
+}
+
+func (st *State) targetUser(raw string) (target, error) {
+	if name, ok, err := byName(raw, "userName"); ok || err != nil {
+		switch {
+		case err != nil:
+			return target{}, fmt.Errorf("Failed to delete user. Invalid newUserId [%s]: %v.", raw, err)
+		case name == "":
+			return target{}, nil
+		}
+		id, found := st.userByName(name)
+		if !found {
+			return target{}, fmt.Errorf("Failed to delete user. The new owner user [%s] does not exist.", name)
+		}
+		return target{user: id, name: "user " + st.Users[id].Name}, nil
+	}
+	if raw == "" || raw == "0" {
+		return target{}, nil
+	}
+	id, err := strconv.Atoi(raw)
+	if err != nil || id < 0 {
+		return target{}, fmt.Errorf("Failed to delete user. Invalid newUserId [%s].", raw)
+	}
+	if st.Users[id] == nil {
+		return target{}, fmt.Errorf("Failed to delete user. The new owner user with id [%d] does not exist.", id)
+	}
+	return target{user: id, name: "user " + st.Users[id].Name}, nil
+}
+
+func (st *State) targetGroup(raw string) (target, error) {
+	if name, ok, err := byName(raw, "userGroupName"); ok || err != nil {
+		switch {
+		case err != nil:
+			return target{}, fmt.Errorf("Failed to delete user. Invalid newUserGroupId [%s]: %v.", raw, err)
+		case name == "":
+			return target{}, nil
+		}
+		id, found := st.groupByName(name)
+		if !found {
+			return target{}, fmt.Errorf("Failed to delete user. The new owner user group [%s] does not exist.", name)
+		}
+		return target{group: id, name: "user group " + st.Groups[id].Name}, nil
+	}
+	if raw == "" || raw == "0" {
+		return target{}, nil
+	}
+	id, err := strconv.Atoi(raw)
+	if err != nil || id < 0 {
+		return target{}, fmt.Errorf("Failed to delete user. Invalid newUserGroupId [%s].", raw)
+	}
+	if st.Groups[id] == nil {
+		return target{}, fmt.Errorf("Failed to delete user. The new owner user group with id [%d] does not exist.", id)
+	}
+	return target{group: id, name: "user group " + st.Groups[id].Name}, nil
+}
+
+// owned lists, per kind, the entities an owner holds.
+func (st *State) owned(o Owner) ownedEntities {
+	pick := func(m map[string]*Owner) []string {
+		out := []string{}
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			if *m[name] == o {
+				out = append(out, name)
+			}
+		}
+		return out
+	}
+	return ownedEntities{pick(st.Alerts), pick(st.SchedulePolicies), pick(st.Workflows)}
+}
+
+func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	var out usersResponse
+	out.Users = []userInfo{}
+	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
+		u := st.Users[id]
+		out.Users = append(out.Users, userInfo{Entity: entity{UserID: id, UserName: u.Name}, Email: u.Email,
+			FullName: u.FullName, EnableUser: true, Owned: st.owned(Owner{User: id})})
+	}
+	return render(r, http.StatusOK, out), nil
+}
+
+func (Vendor) listUserGroups(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	var out groupsResponse
+	out.Groups = []groupInfo{}
+	for _, id := range slices.Sorted(maps.Keys(st.Groups)) {
+		g := st.Groups[id]
+		out.Groups = append(out.Groups, groupInfo{Entity: groupEntity{ID: id, Name: g.Name}, Description: g.Description,
+			Users: slices.Sorted(slices.Values(g.Users)), Owned: st.owned(Owner{Group: id})})
+	}
+	return render(r, http.StatusOK, out), nil
+}
+
+// login checks a user name and base64 password and issues a new token.
+// A failed login is HTTP 200 with an errList.
+func (Vendor) login(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	var req struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal(r.Body, &req); err != nil {
+		return kit.Response{}, badRequest("the body is not a login request")
+	}
+	id, found := st.userByName(req.Username)
+	password, err := base64.StdEncoding.DecodeString(req.Password)
+	if !found || err != nil || st.Users[id].Password == "" || string(password) != st.Users[id].Password {
+		return render(r, http.StatusOK, loginFailure{ErrList: []loginError{{Message: "Invalid Username or Password", Code: 5}}}), nil
+	}
+	var b [48]byte
+	_, _ = rand.Read(b[:])
+	tok := "QSDK " + hex.EncodeToString(b[:])
+	st.Tokens[tok] = &Token{User: id}
+	u := st.Users[id]
+	return render(r, http.StatusOK, loginResponse{AliasName: strconv.Itoa(id), UserGUID: guid(id), SMTPAddress: u.Email,
+		UserName: u.Name, ProviderType: 1, Token: tok}), nil
+}
+
+// guid is a stable GUID-shaped id for a user.
+func guid(id int) string {
+	h := fmt.Sprintf("%032X", id)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

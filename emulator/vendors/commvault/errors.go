@@ -1,0 +1,107 @@
+package commvault
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// apiError is an error answered as App_GenericResp with an HTTP status.
+type apiError struct {
+	status int
+	code   int
+	msg    string
+	cause  string
+}
+
+func (e *apiError) Error() string {
+	s := fmt.Sprintf("%d errorCode %d: %s", e.status, e.code, e.msg)
+	if e.cause != "" {
+		s += " (" + e.cause + ")"
+	}
+	return s
+}
+
+func unauthorized(cause string) *apiError {
+	return &apiError{http.StatusUnauthorized, 5, "Access denied. The Authtoken is missing, invalid or expired.", cause}
+}
+
+func badRequest(cause string) *apiError {
+	return &apiError{http.StatusBadRequest, 2, "The request is not valid.", cause}
+}
+
+var (
+	errNotFound = &apiError{http.StatusNotFound, 2, "The requested resource was not found.", ""}
+	errInternal = &apiError{http.StatusInternalServerError, 2, "An internal error occurred.", ""}
+)
+
+// Error implements kit.Vendor.
+func (Vendor) Error(r *kit.Request, err error) kit.Response {
+	var ae *apiError
+	var ke *kit.Error
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &ke):
+		ae = fromKit(ke)
+	default:
+		ae = errInternal
+	}
+	return render(r, ae.status, genericResponse{ErrorCode: ae.code, ErrorString: ae.msg})
+}
+
+func fromKit(e *kit.Error) *apiError {
+	switch e.Kind {
+	case kit.NoRoute:
+		return errNotFound
+	case kit.MethodNotAllowed:
+		return &apiError{http.StatusMethodNotAllowed, 2, "The HTTP method is not allowed for this resource.", ""}
+	case kit.BadRequest:
+		if e.Param != "" {
+			return badRequest(e.In + " " + e.Param)
+		}
+		return badRequest(e.Detail)
+	case kit.TooLarge:
+		return &apiError{http.StatusRequestEntityTooLarge, 2, "The request body is too large.", ""}
+	case kit.Fault:
+		switch e.Status {
+		case http.StatusUnauthorized:
+			return unauthorized("injected")
+		case http.StatusNotFound:
+			return errNotFound
+		}
+		return &apiError{e.Status, 2, "The request failed: " + strings.ToLower(http.StatusText(e.Status)) + ".", "injected"}
+	}
+	return errInternal
+}
+
+// The web service roots; the web server matches them and the resource
+// names case-insensitively.
+const (
+	rootCommandCenter = "/commandcenter/api"
+	rootWebConsole    = "/webconsole/api"
+	rootSearchSvc     = "/SearchSvc/CVWebService.svc"
+)
+
+// NormalizePath implements kit.PathNormalizer: the root and the resource
+// name get the spec's spelling; ids and names keep theirs.
+func (Vendor) NormalizePath(p string) string {
+	for _, root := range [...]string{rootCommandCenter, rootWebConsole, rootSearchSvc} {
+		if len(p) <= len(root) || !strings.EqualFold(p[:len(root)], root) || p[len(root)] != '/' {
+			continue
+		}
+		seg, tail, _ := strings.Cut(p[len(root)+1:], "/")
+		for _, res := range [...]string{"User", "UserGroup", "Login"} {
+			if strings.EqualFold(seg, res) {
+				seg = res
+			}
+		}
+		if tail != "" || strings.HasSuffix(p, "/") {
+			tail = "/" + tail
+		}
+		return root + "/" + seg + tail
+	}
+	return p
+}

@@ -1,0 +1,242 @@
+package commvault
+
+import (
+	"mime"
+	"strconv"
+	"strings"
+
+	"github.com/beevik/etree"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// Content types the web server sends.
+const (
+	contentXML  = "application/xml;charset=utf-8"
+	contentJSON = "application/json;charset=utf-8"
+)
+
+// xmlBody is a response that also has an XML form.
+type xmlBody interface {
+	element() *etree.Element
+}
+
+// wantsJSON reads Accept: the best-quality of application/json and XML
+// wins, the first listed on a tie; anything else, or nothing, is XML.
+func wantsJSON(r *kit.Request) bool {
+	bestQ, json := -1.0, false
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		var isJSON bool
+		switch {
+		case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+			isJSON = true
+		case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml") || mt == "*/*" || mt == "application/*":
+		default:
+			continue
+		}
+		if q > bestQ {
+			bestQ, json = q, isJSON
+		}
+	}
+	return json && bestQ > 0
+}
+
+// render answers v in the format the client asked for.
+func render(r *kit.Request, status int, v xmlBody) kit.Response {
+	if wantsJSON(r) {
+		return kit.Raw(status, contentJSON, kit.Compact(v))
+	}
+	return kit.Raw(status, contentXML, xmlDocument(v.element()))
+}
+
+// xmlDocument lays a document out as the vendor's sample response: the
+// declaration with standalone="no", then every line indented by one more
+// space than etree's two-space indentation gives.
+func xmlDocument(root *etree.Element) []byte {
+	doc := etree.NewDocument()
+	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8" standalone="no" `)
+	doc.SetRoot(root)
+	doc.Indent(2)
+	out, err := doc.WriteToBytes()
+	if err != nil {
+		panic(err) // writing to memory does not fail
+	}
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	for i := 1; i < len(lines); i++ {
+		lines[i] = " " + lines[i]
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+func attrs(el *etree.Element, kv ...string) *etree.Element {
+	for i := 0; i+1 < len(kv); i += 2 {
+		el.CreateAttr(kv[i], kv[i+1])
+	}
+	return el
+}
+
+// deleteResponse is App_DeleteUserResponse; in JSON, response is an array.
+type deleteResponse struct {
+	Response []deleteResult `json:"response"`
+}
+
+type deleteResult struct {
+	ErrorCode   int     `json:"errorCode"`
+	ErrorString string  `json:"errorString"`
+	Entity      *entity `json:"entity,omitempty"`
+}
+
+type entity struct {
+	UserID   int    `json:"userId"`
+	UserName string `json:"userName,omitempty"`
+}
+
+func (d deleteResponse) element() *etree.Element {
+	root := etree.NewElement("App_DeleteUserResponse")
+	for _, res := range d.Response {
+		el := attrs(root.CreateElement("response"), "errorCode", strconv.Itoa(res.ErrorCode), "errorString", res.ErrorString)
+		if res.Entity != nil {
+			attrs(el.CreateElement("entity"), "userId", strconv.Itoa(res.Entity.UserID))
+		}
+	}
+	return root
+}
+
+func deleteAnswer(r *kit.Request, code int, msg string, userID int) kit.Response {
+	res := deleteResult{ErrorCode: code, ErrorString: msg}
+	if userID != 0 {
+		res.Entity = &entity{UserID: userID}
+	}
+	return render(r, 200, deleteResponse{Response: []deleteResult{res}})
+}
+
+type ownedEntities struct {
+	Alerts           []string `json:"alerts"`
+	SchedulePolicies []string `json:"schedulePolicies"`
+	Workflows        []string `json:"workflows"`
+}
+
+func (o ownedEntities) element() *etree.Element {
+	el := etree.NewElement("ownedEntities")
+	for _, kind := range []struct {
+		tag   string
+		names []string
+	}{{"alert", o.Alerts}, {"schedulePolicy", o.SchedulePolicies}, {"workflow", o.Workflows}} {
+		for _, n := range kind.names {
+			attrs(el.CreateElement(kind.tag), "name", n)
+		}
+	}
+	return el
+}
+
+type usersResponse struct {
+	Users []userInfo `json:"users"`
+}
+
+type userInfo struct {
+	Entity     entity        `json:"userEntity"`
+	Email      string        `json:"email"`
+	FullName   string        `json:"fullName"`
+	EnableUser bool          `json:"enableUser"`
+	Owned      ownedEntities `json:"ownedEntities"`
+}
+
+func (u usersResponse) element() *etree.Element {
+	root := etree.NewElement("App_GetUserPropertiesResponse")
+	for _, info := range u.Users {
+		el := attrs(root.CreateElement("users"), "email", info.Email, "fullName", info.FullName,
+			"enableUser", strconv.FormatBool(info.EnableUser))
+		attrs(el.CreateElement("userEntity"), "userId", strconv.Itoa(info.Entity.UserID), "userName", info.Entity.UserName)
+		el.AddChild(info.Owned.element())
+	}
+	return root
+}
+
+type groupsResponse struct {
+	Groups []groupInfo `json:"userGroups"`
+}
+
+type groupEntity struct {
+	ID   int    `json:"userGroupId"`
+	Name string `json:"userGroupName"`
+}
+
+type groupInfo struct {
+	Entity      groupEntity   `json:"userGroupEntity"`
+	Description string        `json:"description"`
+	Users       []int         `json:"users"`
+	Owned       ownedEntities `json:"ownedEntities"`
+}
+
+func (g groupsResponse) element() *etree.Element {
+	root := etree.NewElement("App_GetUserGroupsResponse")
+	for _, info := range g.Groups {
+		el := attrs(root.CreateElement("userGroups"), "description", info.Description)
+		attrs(el.CreateElement("userGroupEntity"), "userGroupId", strconv.Itoa(info.Entity.ID), "userGroupName", info.Entity.Name)
+		for _, u := range info.Users {
+			attrs(el.CreateElement("users"), "userId", strconv.Itoa(u))
+		}
+		el.AddChild(info.Owned.element())
+	}
+	return root
+}
+
+type loginResponse struct {
+	AliasName           string `json:"aliasName"`
+	UserGUID            string `json:"userGUID"`
+	LoginAttempts       int    `json:"loginAttempts"`
+	RemainingLockTime   int    `json:"remainingLockTime"`
+	SMTPAddress         string `json:"smtpAddress"`
+	UserName            string `json:"userName"`
+	ProviderType        int    `json:"providerType"`
+	CCN                 int    `json:"ccn"`
+	Token               string `json:"token"`
+	ForcePasswordChange bool   `json:"forcePasswordChange"`
+	IsAccountLocked     bool   `json:"isAccountLocked"`
+}
+
+func (l loginResponse) element() *etree.Element {
+	return attrs(etree.NewElement("DM2ContentIndexing_CheckCredentialResp"),
+		"aliasName", l.AliasName, "userGUID", l.UserGUID, "loginAttempts", strconv.Itoa(l.LoginAttempts),
+		"remainingLockTime", strconv.Itoa(l.RemainingLockTime), "smtpAddress", l.SMTPAddress, "userName", l.UserName,
+		"providerType", strconv.Itoa(l.ProviderType), "ccn", strconv.Itoa(l.CCN), "token", l.Token,
+		"forcePasswordChange", strconv.FormatBool(l.ForcePasswordChange), "isAccountLocked", strconv.FormatBool(l.IsAccountLocked))
+}
+
+type loginFailure struct {
+	ErrList []loginError `json:"errList"`
+}
+
+type loginError struct {
+	Message string `json:"errLogMessage"`
+	Code    int    `json:"errorCode"`
+}
+
+func (l loginFailure) element() *etree.Element {
+	root := etree.NewElement("DM2ContentIndexing_CheckCredentialResp")
+	for _, e := range l.ErrList {
+		attrs(root.CreateElement("errList"), "errLogMessage", e.Message, "errorCode", strconv.Itoa(e.Code))
+	}
+	return root
+}
+
+// genericResponse is App_GenericResp, the shape of errors outside an
+// operation's own response.
+type genericResponse struct {
+	ErrorCode   int    `json:"errorCode"`
+	ErrorString string `json:"errorString"`
+}
+
+func (g genericResponse) element() *etree.Element {
+	return attrs(etree.NewElement("App_GenericResp"), "errorCode", strconv.Itoa(g.ErrorCode), "errorString", g.ErrorString)
+}
