@@ -6,6 +6,7 @@
 package kit
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -141,4 +142,19 @@ func (e *Error) Error() string {
 		b.WriteString(e.Detail)
 	}
 	return b.String()
+}
+
+// Classify finds the vendor's own error in err; an engine error is mapped
+// by fromKit, and anything else becomes fallback. Vendors call it first
+// in Error so that every error reaches the client in their shape.
+func Classify[E error](err error, fromKit func(*Error) E, fallback E) E {
+	var own E
+	if errors.As(err, &own) {
+		return own
+	}
+	var ke *Error
+	if errors.As(err, &ke) {
+		return fromKit(ke)
+	}
+	return fallback
 }

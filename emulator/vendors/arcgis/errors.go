@@ -1,7 +1,6 @@
 package arcgis
 
 import (
-	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -48,15 +47,7 @@ func noContainer(id string) *apiError {
 
 // Error implements kit.Vendor.
 func (Vendor) Error(r *kit.Request, err error) kit.Response {
-	var ae *apiError
-	var ke *kit.Error
-	switch {
-	case errors.As(err, &ae):
-	case errors.As(err, &ke):
-		ae = fromKit(r, ke)
-	default:
-		ae = errInternal
-	}
+	ae := kit.Classify(err, func(ke *kit.Error) *apiError { return fromKit(r, ke) }, errInternal)
 	var env envelope
 	env.Error.Code, env.Error.Message, env.Error.Details = ae.code, ae.message, ae.details
 	body := kit.Compact(env)

@@ -1,7 +1,6 @@
 package commvault
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -40,15 +39,7 @@ var (
 
 // Error implements kit.Vendor.
 func (Vendor) Error(r *kit.Request, err error) kit.Response {
-	var ae *apiError
-	var ke *kit.Error
-	switch {
-	case errors.As(err, &ae):
-	case errors.As(err, &ke):
-		ae = fromKit(ke)
-	default:
-		ae = errInternal
-	}
+	ae := kit.Classify(err, fromKit, errInternal)
 	return render(r, ae.status, genericResponse{ErrorCode: ae.code, ErrorString: ae.msg})
 }
 

@@ -229,15 +229,7 @@ func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 // Error implements kit.Vendor: every error in Onezone's
 // {"error":{"id","details","description"}} shape.
 func (Vendor) Error(_ *kit.Request, err error) kit.Response {
-	var ae *apiError
-	var ke *kit.Error
-	switch {
-	case errors.As(err, &ae):
-	case errors.As(err, &ke):
-		ae = fromKit(ke)
-	default:
-		ae = errInternal
-	}
+	ae := kit.Classify(err, fromKit, errInternal)
 	return ae.response()
 }
 

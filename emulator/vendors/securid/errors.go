@@ -1,7 +1,6 @@
 package securid
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -51,15 +50,7 @@ func errAlreadyMarked(marked bool) *apiError {
 
 // Error implements kit.Vendor.
 func (Vendor) Error(_ *kit.Request, err error) kit.Response {
-	var ae *apiError
-	var ke *kit.Error
-	switch {
-	case errors.As(err, &ae):
-	case errors.As(err, &ke):
-		ae = fromKit(ke)
-	default:
-		ae = errInternal
-	}
+	ae := kit.Classify(err, fromKit, errInternal)
 	resp := kit.Raw(ae.status, kit.ContentJSON, kit.Compact(struct {
 		Status  int    `json:"status"`
 		Error   string `json:"error"`
