@@ -7,11 +7,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/scenarios"
+	"github.com/offboard/offboard/testsuite"
 )
 
 func main() {
@@ -49,6 +52,8 @@ Usage:
   offboard health [--url URL]   exit 0 when a running emulator answers its health check
   offboard token VENDOR [--scenario NAME|PATH]...
                                 print a working credential header for a vendor
+  offboard verify --target URL [--vendor V] [--case GLOB] [--var NAME=VALUE]... [--junit FILE]
+                                run the contract suite against an emulator or a vendor sandbox
   offboard help
 
 Run "offboard serve -h" for the flags and their environment variables.
@@ -74,6 +79,8 @@ func (c CLI) Run(ctx context.Context, args []string) int {
 		return c.health(ctx, args[1:])
 	case "token":
 		return c.token(args[1:])
+	case "verify":
+		return c.verify(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(c.Stdout, usage)
 		return 0
@@ -266,4 +273,116 @@ func (c CLI) token(args []string) int {
 	}
 	fmt.Fprintf(c.Stdout, "%s: %s\n", header, value)
 	return 0
+}
+
+// verify runs the contract suite against a base URL and prints a line per
+// case, with a diff under each failure.
+func (c CLI) verify(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	target := fs.String("target", c.env("OFFBOARD_TARGET", ""), "base URL to test (env OFFBOARD_TARGET)")
+	vendor := fs.String("vendor", "", "only this vendor's cases")
+	caseGlob := fs.String("case", "", `only cases whose "vendor/case" or name matches this glob`)
+	junit := fs.String("junit", "", "write a JUnit XML report to this file")
+	kind := fs.String("emulator", "auto", "is the target offboard? auto (ask its health endpoint), yes or no")
+	var vars listFlag
+	fs.Var(&vars, "var", "NAME=VALUE for the cases' ${NAME}, e.g. credentials of a sandbox (repeatable; env OFFBOARD_VAR_NAME, '.' as '__')")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *target == "" || fs.NArg() > 0 {
+		fmt.Fprintln(c.Stderr, "offboard verify: give --target URL")
+		return 2
+	}
+	suites, err := testsuite.Load()
+	if err != nil {
+		fmt.Fprintln(c.Stderr, "offboard verify:", err)
+		return 1
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	isEmulator := *kind == "yes"
+	if *kind == "auto" {
+		isEmulator = probeEmulator(ctx, client, *target)
+	}
+	t := testsuite.Target{BaseURL: *target, Client: client, Emulator: isEmulator, Vars: map[string]string{}}
+	if isEmulator {
+		minted, err := testsuite.MintedVars()
+		if err != nil {
+			fmt.Fprintln(c.Stderr, "offboard verify:", err)
+			return 1
+		}
+		maps.Copy(t.Vars, minted)
+	}
+	maps.Copy(t.Vars, testsuite.VarsFromEnv())
+	for _, kv := range vars {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			fmt.Fprintf(c.Stderr, "offboard verify: --var %q is not NAME=VALUE\n", kv)
+			return 2
+		}
+		t.Vars[k] = v
+	}
+	what := "a vendor (cases needing a scenario are skipped)"
+	if isEmulator {
+		what = "an offboard emulator (each case in its own session)"
+	}
+	fmt.Fprintf(c.Stdout, "verifying %s: %s\n", *target, what)
+	results := testsuite.Run(ctx, t, suites, testsuite.Filter{Vendor: *vendor, Case: *caseGlob})
+	var passed, failed, skipped int
+	for _, r := range results {
+		name := r.Vendor + "/" + r.Case
+		switch {
+		case r.Skipped != "":
+			skipped++
+			fmt.Fprintf(c.Stdout, "SKIP  %s (%s)\n", name, r.Skipped)
+		case r.Failure != "":
+			failed++
+			fmt.Fprintf(c.Stdout, "FAIL  %s (%s)\n      %s\n", name, r.Duration.Round(100*time.Microsecond), r.Doc)
+			for _, line := range strings.Split(strings.TrimRight(r.Failure, "\n"), "\n") {
+				fmt.Fprintf(c.Stdout, "      %s\n", line)
+			}
+		default:
+			passed++
+			fmt.Fprintf(c.Stdout, "PASS  %s (%s)\n", name, r.Duration.Round(100*time.Microsecond))
+		}
+	}
+	fmt.Fprintf(c.Stdout, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	if *junit != "" {
+		f, err := os.Create(*junit)
+		if err == nil {
+			err = testsuite.WriteJUnit(f, results)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(c.Stderr, "offboard verify: junit:", err)
+			return 1
+		}
+	}
+	if len(results) == 0 {
+		fmt.Fprintln(c.Stderr, "offboard verify: no case matched")
+		return 1
+	}
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+// probeEmulator tells an offboard emulator by its health endpoint.
+func probeEmulator(ctx context.Context, client *http.Client, base string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/__admin/health", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var h struct {
+		Status string `json:"status"`
+	}
+	return resp.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&h) == nil && h.Status == "ok"
 }

@@ -111,3 +111,48 @@ func TestScenariosAndValidate(t *testing.T) {
 		t.Errorf("unknown command: %d", code)
 	}
 }
+
+func TestToken(t *testing.T) {
+	for vendor, header := range map[string]string{"arcgis": "X-Esri-Authorization: Bearer ", "commvault": "Authtoken: QSDK ",
+		"huawei": "X-Auth-Token: demo-token", "onedata": "X-Auth-Token: ", "securid": "Authorization: Bearer eyJ"} {
+		var out, errOut bytes.Buffer
+		cli := CLI{Stdout: &out, Stderr: &errOut}
+		if code := cli.Run(context.Background(), []string{"token", vendor}); code != 0 || !strings.HasPrefix(out.String(), header) {
+			t.Errorf("token %s: %d %q %s", vendor, code, out.String(), errOut.String())
+		}
+	}
+	var errOut bytes.Buffer
+	if code := (CLI{Stdout: io.Discard, Stderr: &errOut}).Run(context.Background(), []string{"token", "nope"}); code != 1 {
+		t.Errorf("unknown vendor: exit %d", code)
+	}
+	if code := (CLI{Stdout: io.Discard, Stderr: &errOut}).Run(context.Background(), []string{"token", "arcgis", "--scenario", "onedata-unknown-user"}); code != 1 {
+		t.Errorf("a scenario without arcgis tokens: exit %d", code)
+	}
+}
+
+// TestVerify runs `offboard verify` against a served emulator: the suite
+// passes, and a filter with no match fails.
+func TestVerify(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrs := make(chan string, 1)
+	cli := CLI{Stdout: io.Discard, Stderr: io.Discard, Ready: func(a string) { addrs <- a }}
+	done := make(chan int, 1)
+	go func() { done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
+	addr := <-addrs
+	var out bytes.Buffer
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	code := (CLI{Stdout: &out, Stderr: &out}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--vendor", "commvault", "--junit", junit})
+	if code != 0 || !strings.Contains(out.String(), "PASS  commvault/seed-delete-by-name") || !strings.Contains(out.String(), " 0 failed") {
+		t.Fatalf("verify: %d\n%s", code, out.String())
+	}
+	if b, err := os.ReadFile(junit); err != nil || !strings.Contains(string(b), `<testsuite name="commvault"`) {
+		t.Errorf("junit: %v %s", err, b)
+	}
+	out.Reset()
+	if code := (CLI{Stdout: &out, Stderr: &out}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--case", "no-such-*"}); code != 1 {
+		t.Errorf("no match: exit %d", code)
+	}
+	cancel()
+	<-done
+}
