@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"crypto/subtle"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,6 +39,9 @@ func (e *Emulator) mountAdmin(r *mux.Router) {
 		{"/specs", []endpoint{{http.MethodGet, e.adminSpecList}}},
 		{"/specs/{vendor}.yaml", []endpoint{{http.MethodGet, e.adminSpec}}},
 		{"/faults", []endpoint{{http.MethodGet, e.adminFaults}, {http.MethodPost, e.adminAddFaults}, {http.MethodDelete, e.adminClearFaults}}},
+		{"/requests", []endpoint{{http.MethodGet, e.adminRequests}, {http.MethodDelete, e.adminClearRequests}}},
+		{"/requests/count", []endpoint{{http.MethodPost, e.adminCountRequests}}},
+		{"/openapi.yaml", []endpoint{{http.MethodGet, e.adminOpenAPI}}},
 		{"/sessions", []endpoint{{http.MethodGet, e.adminSessions}}},
 		{"/sessions/{id}", []endpoint{{http.MethodDelete, e.adminDropSession}}},
 		{"/sessions/{id}/reset", []endpoint{{http.MethodPost, e.adminSessionReset}}},
@@ -46,7 +51,11 @@ func (e *Emulator) mountAdmin(r *mux.Router) {
 	for _, row := range table {
 		var methods []string
 		for _, ep := range row.endpoints {
-			r.HandleFunc(row.path, ep.fn).Methods(ep.method)
+			fn := ep.fn
+			if row.path != "/health" {
+				fn = e.requireAdminToken(fn)
+			}
+			r.HandleFunc(row.path, fn).Methods(ep.method)
 			methods = append(methods, ep.method)
 		}
 		allow := strings.Join(methods, ", ")
@@ -248,4 +257,32 @@ func (e *Emulator) adminAddFaults(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) adminClearFaults(w http.ResponseWriter, r *http.Request) {
 	e.withFaults(r, func(fs *faultState) { fs.Rules = nil })
 	writeJSON(w, http.StatusOK, map[string]any{"status": "cleared"})
+}
+
+//go:embed adminapi.yaml
+var adminSpec []byte
+
+// adminOpenAPI serves the control API's own OpenAPI document.
+func (e *Emulator) adminOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/yaml")
+	_, _ = w.Write(adminSpec)
+}
+
+// AdminSpec is the control API's OpenAPI document.
+func AdminSpec() []byte { return adminSpec }
+
+// requireAdminToken guards a control endpoint when an admin token is set.
+func (e *Emulator) requireAdminToken(next http.HandlerFunc) http.HandlerFunc {
+	if e.opts.adminToken == "" {
+		return next
+	}
+	want := []byte("Bearer " + e.opts.adminToken)
+	return func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="offboard control API"`)
+			writeAdminError(w, http.StatusUnauthorized, "the control API needs Authorization: Bearer <admin token>")
+			return
+		}
+		next(w, r)
+	}
 }

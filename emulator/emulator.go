@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/rs/cors"
 
 	"github.com/offboard/offboard/emulator/kit"
 	"github.com/offboard/offboard/emulator/store"
@@ -40,6 +41,8 @@ type Emulator struct {
 	byName  map[string]*vendorEntry
 	router  *mux.Router
 	store   *store.Store
+	journal *journal
+	handler http.Handler // the router behind CORS
 	log     *slog.Logger
 
 	mu       sync.RWMutex
@@ -52,6 +55,10 @@ type options struct {
 	logger         *slog.Logger
 	now            func() time.Time
 	maxBody        int64
+	journalSize    int
+	adminToken     string
+	adminSeparate  bool
+	corsOrigins    []string
 	sessionIdle    time.Duration
 	validateOutput func(req *http.Request, status int, err error)
 	vendors        []kit.Vendor
@@ -95,6 +102,22 @@ func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n 
 // (default 30 minutes; 0 keeps sessions forever).
 func WithSessionIdle(d time.Duration) Option { return func(o *options) { o.sessionIdle = d } }
 
+// WithJournalSize sets how many requests GET /__admin/requests keeps
+// (default DefaultJournalSize); 0 turns the journal off.
+func WithJournalSize(n int) Option { return func(o *options) { o.journalSize = max(n, 0) } }
+
+// WithAdminToken protects the control API: every control request but
+// GET /__admin/health must carry "Authorization: Bearer TOKEN".
+func WithAdminToken(token string) Option { return func(o *options) { o.adminToken = token } }
+
+// WithSeparateAdmin takes the control API off the vendor handler; serve
+// AdminHandler on another address instead.
+func WithSeparateAdmin() Option { return func(o *options) { o.adminSeparate = true } }
+
+// WithCORSOrigins sets the browser origins allowed to call the emulator
+// ("*" by default: any); none turns CORS off.
+func WithCORSOrigins(origins ...string) Option { return func(o *options) { o.corsOrigins = origins } }
+
 // WithResponseValidation validates every response the emulator sends
 // against its own spec and reports each mismatch to fn. Tests use it so
 // that spec and behaviour cannot drift apart.
@@ -113,6 +136,8 @@ func New(opts ...Option) (*Emulator, error) {
 		now:         time.Now,
 		maxBody:     1 << 20,
 		sessionIdle: 30 * time.Minute,
+		journalSize: DefaultJournalSize,
+		corsOrigins: []string{"*"},
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -145,7 +170,21 @@ func New(opts ...Option) (*Emulator, error) {
 	}
 	e.scenario = file
 	e.store = store.New(snap, o.sessionIdle, o.now)
+	e.journal = newJournal(o.journalSize)
 	e.router = e.buildRouter()
+	e.handler = http.HandlerFunc(e.route)
+	if len(o.corsOrigins) > 0 {
+		e.handler = cors.New(cors.Options{
+			AllowedOrigins: o.corsOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+				http.MethodPatch, http.MethodDelete},
+			// Vendors' own headers (Authtoken, X-Auth-Token, X-Sdk-Date,
+			// X-Esri-Authorization, ...) and ours: allow what is asked.
+			AllowedHeaders: []string{"*"},
+			ExposedHeaders: []string{HeaderDetail, "X-Request-Id", "Retry-After", "Allow", "Server"},
+			MaxAge:         600,
+		}).Handler(e.handler)
+	}
 	return e, nil
 }
 
@@ -173,6 +212,11 @@ func (e *Emulator) openScenario(refs []string, data []namedData) (*scenarios.Fil
 
 // ServeHTTP implements http.Handler.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e.handler.ServeHTTP(w, r)
+}
+
+// route sends a request to its handler.
+func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 	// A vendor may match paths loosely (Commvault: case-insensitively);
 	// route on its normal form, and let handlers see the path as sent.
 	if p := e.normalize(r.URL.Path); p != r.URL.Path {
@@ -201,7 +245,9 @@ func (e *Emulator) buildRouter() *mux.Router {
 	// Route on the path as sent: a cleaned path would be answered with a
 	// redirect no vendor sends.
 	root.SkipClean(true)
-	e.mountAdmin(root.PathPrefix("/__admin").Subrouter())
+	if !e.opts.adminSeparate {
+		e.mountAdmin(root.PathPrefix("/__admin").Subrouter())
+	}
 	root.PathPrefix("/__session/{session}/").HandlerFunc(e.serveSessionPrefix)
 
 	var all []*route
@@ -275,7 +321,7 @@ func (e *Emulator) serveSessionPrefix(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, http.StatusNotFound, "the session prefix is for vendor paths; use /__admin/sessions/"+id+"/... for control")
 		return
 	}
-	e.ServeHTTP(w, r2)
+	e.route(w, r2)
 }
 
 // sessionOf names the session of a request: the path prefix wins over the header.
@@ -335,4 +381,15 @@ func (e *Emulator) Credential(vendor string) (header, value string, err error) {
 		return cerr
 	})
 	return header, value, err
+}
+
+// AdminHandler serves the control API alone, under /__admin, for a
+// separate listener (see WithSeparateAdmin).
+func (e *Emulator) AdminHandler() http.Handler {
+	r := mux.NewRouter()
+	e.mountAdmin(r.PathPrefix("/__admin").Subrouter())
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeAdminError(w, http.StatusNotFound, "this address serves the control API only, under /__admin")
+	})
+	return r
 }

@@ -42,7 +42,7 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route)
 		}
 	}
 	if d.drop {
-		e.dropConnection(w, r, rt, d.rule)
+		e.dropConnection(w, r, kr, rt, d.rule)
 		return
 	}
 	var resp kit.Response
@@ -72,9 +72,10 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route)
 
 // dropConnection closes the connection without an answer, as a crashed
 // server or a cut network would.
-func (e *Emulator) dropConnection(w http.ResponseWriter, r *http.Request, rt *route, rule int) {
+func (e *Emulator) dropConnection(w http.ResponseWriter, r *http.Request, kr *kit.Request, rt *route, rule int) {
 	e.log.Info("request", "vendor", rt.vendor.Name(), "operation", rt.op, "method", r.Method, "path", r.URL.Path,
 		"cause", fmt.Sprintf("connection dropped by fault rule %d", rule))
+	e.record(r, kr, rt.vendor.Name(), rt.op, 0, &kit.Error{Kind: kit.Fault, Detail: fmt.Sprintf("connection dropped by fault rule %d", rule)})
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			_ = conn.Close()
@@ -246,6 +247,7 @@ func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kr *kit.Request
 	if r.Method != http.MethodHead && status != http.StatusNoContent {
 		_, _ = w.Write(resp.Body)
 	}
+	e.record(r, kr, v.Name(), op, status, cause)
 	level := slog.LevelDebug
 	attrs := []any{"vendor", v.Name(), "operation", op, "method", r.Method, "path", kr.Path, "status", status, "session", kr.Session}
 	if cause != nil {

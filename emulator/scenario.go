@@ -88,3 +88,13 @@ func (e *Emulator) ScenarioName() string {
 	defer e.mu.RUnlock()
 	return e.scenario.Name
 }
+
+// LoadRefs opens scenario references (built-in names or paths) as New
+// does and loads them atomically: on any error the old state stays.
+func (e *Emulator) LoadRefs(refs ...string) error {
+	f, err := e.openScenario(refs, nil)
+	if err != nil {
+		return err
+	}
+	return e.LoadScenario(f)
+}

@@ -113,8 +113,19 @@ func (c CLI) serve(ctx context.Context, args []string) int {
 	fs.Var(&scen, "scenario", "built-in scenario name or scenario file; repeat to combine (env OFFBOARD_SCENARIO, comma-separated; default \"default\")")
 	level := fs.String("log-level", c.env("OFFBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env OFFBOARD_LOG_LEVEL)")
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes; larger ones get the vendor's too-large answer")
+	watch := fs.Bool("watch", false, "reload scenario files when they change (a bad edit keeps the old state)")
+	var origins listFlag
+	fs.Var(&origins, "cors-origin", `browser origin allowed to call the emulator; repeatable; "none" turns CORS off (env OFFBOARD_CORS_ORIGINS, comma-separated; default "*")`)
+	journalSize := fs.Int("journal-size", emulator.DefaultJournalSize, "requests kept by GET /__admin/requests; 0 turns the journal off")
+	adminToken := fs.String("admin-token", c.env("OFFBOARD_ADMIN_TOKEN", ""), "require Authorization: Bearer TOKEN on the control API, health excepted (env OFFBOARD_ADMIN_TOKEN)")
+	adminAddr := fs.String("admin-addr", c.env("OFFBOARD_ADMIN_ADDR", ""), "serve the control API on this address instead of --addr (env OFFBOARD_ADMIN_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if len(origins) == 0 {
+		if v := c.Getenv("OFFBOARD_CORS_ORIGINS"); v != "" {
+			origins = strings.Split(v, ",")
+		}
 	}
 	if len(scen) == 0 {
 		if v := c.Getenv("OFFBOARD_SCENARIO"); v != "" {
@@ -127,7 +138,17 @@ func (c CLI) serve(ctx context.Context, args []string) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: lvl}))
-	opts := []emulator.Option{emulator.WithLogger(log), emulator.WithMaxBodyBytes(*maxBody)}
+	opts := []emulator.Option{emulator.WithLogger(log), emulator.WithMaxBodyBytes(*maxBody),
+		emulator.WithJournalSize(*journalSize), emulator.WithAdminToken(*adminToken)}
+	switch {
+	case len(origins) == 1 && origins[0] == "none":
+		opts = append(opts, emulator.WithCORSOrigins())
+	case len(origins) > 0:
+		opts = append(opts, emulator.WithCORSOrigins(origins...))
+	}
+	if *adminAddr != "" {
+		opts = append(opts, emulator.WithSeparateAdmin())
+	}
 	if len(scen) > 0 {
 		opts = append(opts, emulator.WithScenario(scen...))
 	}
@@ -141,16 +162,38 @@ func (c CLI) serve(ctx context.Context, args []string) int {
 		fmt.Fprintf(c.Stderr, "offboard: %v\n", err)
 		return 1
 	}
-	srv := &http.Server{
-		Handler:           em,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	newServer := func(h http.Handler) *http.Server {
+		return &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
 	}
-	served := make(chan error, 1)
+	srv := newServer(em)
+	served := make(chan error, 2)
+	var adminSrv *http.Server
+	if *adminAddr != "" {
+		aln, err := net.Listen("tcp", *adminAddr)
+		if err != nil {
+			fmt.Fprintf(c.Stderr, "offboard: --admin-addr: %v\n", err)
+			return 1
+		}
+		adminSrv = newServer(em.AdminHandler())
+		go func() { served <- adminSrv.Serve(aln) }()
+		log.Info("control API listening", "addr", "http://"+aln.Addr().String()+"/__admin/health")
+	}
+	if *watch {
+		stop, err := watchScenarios(log, em, scen)
+		if err != nil {
+			fmt.Fprintf(c.Stderr, "offboard: --watch: %v\n", err)
+			return 1
+		}
+		defer stop()
+	}
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("offboard listening", "addr", "http://"+ln.Addr().String(), "scenario", em.ScenarioName(),
 		"vendors", strings.Join(em.VendorNames(), ","), "admin", "http://"+ln.Addr().String()+"/__admin/health")
@@ -166,6 +209,9 @@ func (c CLI) serve(ctx context.Context, args []string) int {
 	log.Info("shutting down: finishing in-flight requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if adminSrv != nil {
+		_ = adminSrv.Shutdown(shutdownCtx)
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Error("shutdown", "err", err)
 		return 1

@@ -156,3 +156,95 @@ func TestVerify(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestWatchReloads edits a served scenario file: a good edit is loaded, a
+// bad one is logged with file:line and the old state stays.
+func TestWatchReloads(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mine.yaml")
+	write := func(s string) {
+		if err := os.WriteFile(file, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("name: first\nonedata:\n  users:\n    u1: {username: one}\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	addrs := make(chan string, 1)
+	cli := CLI{Stdout: io.Discard, Stderr: &stderr, Ready: func(a string) { addrs <- a }}
+	done := make(chan int, 1)
+	go func() { done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--scenario", file, "--watch"}) }()
+	addr := <-addrs
+	scenario := func() string {
+		resp, err := http.Get("http://" + addr + "/__admin/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; logs:\n%s", what, stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	write("name: second\nonedata:\n  users:\n    u2: {username: two}\n")
+	waitFor("the good edit", func() bool { return strings.Contains(scenario(), `"scenario": "second"`) })
+	write("name: third\nonedata:\n  users:\n    u3: {usrname: three}\n")
+	waitFor("the bad edit's log line", func() bool {
+		return strings.Contains(stderr.String(), "scenario reload failed") && strings.Contains(stderr.String(), "mine.yaml:4:10: onedata.users.u3.usrname")
+	})
+	if !strings.Contains(scenario(), `"scenario": "second"`) {
+		t.Errorf("a bad edit replaced the state: %s", scenario())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}
+
+func TestAdminTokenAndAddr(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	addrs := make(chan string, 1)
+	cli := CLI{Stdout: io.Discard, Stderr: &stderr, Ready: func(a string) { addrs <- a }}
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--admin-token", "s3cret"})
+	}()
+	addr := <-addrs
+	get := func(path, auth string) int {
+		req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := get("/__admin/health", ""); s != 200 {
+		t.Errorf("health without the token: %d", s)
+	}
+	if s := get("/__admin/state", ""); s != 401 {
+		t.Errorf("state without the token: %d", s)
+	}
+	if s := get("/__admin/state", "Bearer wrong"); s != 401 {
+		t.Errorf("state with a wrong token: %d", s)
+	}
+	if s := get("/__admin/state", "Bearer s3cret"); s != 200 {
+		t.Errorf("state with the token: %d", s)
+	}
+	cancel()
+	<-done
+}
