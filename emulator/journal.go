@@ -45,6 +45,7 @@ type Entry struct {
 
 // journal is a bounded ring of entries, oldest dropped first.
 type journal struct {
+	size    int // fixed at creation
 	mu      sync.Mutex
 	entries []Entry
 	next    int // where the next entry goes once full
@@ -53,11 +54,11 @@ type journal struct {
 }
 
 func newJournal(size int) *journal {
-	return &journal{entries: make([]Entry, 0, size)}
+	return &journal{size: size, entries: make([]Entry, 0, size)}
 }
 
 func (j *journal) add(e Entry) {
-	if cap(j.entries) == 0 {
+	if j.size == 0 {
 		return
 	}
 	j.mu.Lock()
@@ -66,7 +67,7 @@ func (j *journal) add(e Entry) {
 	e.Seq = j.seq
 	if !j.full {
 		j.entries = append(j.entries, e)
-		if len(j.entries) == cap(j.entries) {
+		if len(j.entries) == j.size {
 			j.full = true
 		}
 		return

@@ -135,11 +135,7 @@ func TestToken(t *testing.T) {
 func TestVerify(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	addrs := make(chan string, 1)
-	cli := CLI{Stdout: io.Discard, Stderr: io.Discard, Ready: func(a string) { addrs <- a }}
-	done := make(chan int, 1)
-	go func() { done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
-	addr := <-addrs
+	addr, _, done := serveInBackground(t, ctx)
 	var out bytes.Buffer
 	junit := filepath.Join(t.TempDir(), "junit.xml")
 	code := (CLI{Stdout: &out, Stderr: &out}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--vendor", "commvault", "--junit", junit})
@@ -174,7 +170,9 @@ func TestWatchReloads(t *testing.T) {
 	addrs := make(chan string, 1)
 	cli := CLI{Stdout: io.Discard, Stderr: &stderr, Ready: func(a string) { addrs <- a }}
 	done := make(chan int, 1)
-	go func() { done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--scenario", file, "--watch"}) }()
+	go func() {
+		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--scenario", file, "--watch"})
+	}()
 	addr := <-addrs
 	scenario := func() string {
 		resp, err := http.Get("http://" + addr + "/__admin/health")
@@ -213,14 +211,7 @@ func TestWatchReloads(t *testing.T) {
 func TestAdminTokenAndAddr(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr syncBuffer
-	addrs := make(chan string, 1)
-	cli := CLI{Stdout: io.Discard, Stderr: &stderr, Ready: func(a string) { addrs <- a }}
-	done := make(chan int, 1)
-	go func() {
-		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--admin-token", "s3cret"})
-	}()
-	addr := <-addrs
+	addr, _, done := serveInBackground(t, ctx, "--admin-token", "s3cret")
 	get := func(path, auth string) int {
 		req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
 		if auth != "" {
@@ -247,4 +238,24 @@ func TestAdminTokenAndAddr(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// serveInBackground runs `offboard serve ARGS` until ctx ends and returns
+// its address, its log and the channel of its exit code.
+func serveInBackground(t *testing.T, ctx context.Context, args ...string) (string, *syncBuffer, chan int) {
+	t.Helper()
+	stderr := &syncBuffer{}
+	addrs := make(chan string, 1)
+	cli := CLI{Stdout: io.Discard, Stderr: stderr, Ready: func(a string) { addrs <- a }}
+	done := make(chan int, 1)
+	go func() { done <- cli.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
+	select {
+	case addr := <-addrs:
+		return addr, stderr, done
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve never became ready")
+	}
+	return "", nil, nil
 }
