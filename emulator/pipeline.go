@@ -168,13 +168,17 @@ func (e *Emulator) validate(r *http.Request, kr *kit.Request, rt *route) error {
 }
 
 func (e *Emulator) validationInput(r *http.Request, kr *kit.Request, rt *route) *openapi3filter.RequestValidationInput {
-	r2 := r.Clone(r.Context())
+	// A shallow copy is enough: validation reads the request and only
+	// needs a fresh body reader.
+	r2 := *r
 	r2.Body = io.NopCloser(bytes.NewReader(kr.Body))
 	return &openapi3filter.RequestValidationInput{
-		Request:    r2,
+		Request:    &r2,
 		PathParams: kr.Params,
 		Route:      rt.kin,
 		Options: &openapi3filter.Options{
+			// Credentials are each vendor's to check, in its own order; the
+			// routes carry no security requirements (see loadVendor).
 			AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
 			SkipSettingDefaults: true,
 		},

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -156,6 +157,12 @@ func (c CLI) serve(ctx context.Context, args []string) int {
 	if err != nil {
 		fmt.Fprintf(c.Stderr, "offboard: %v\n", err)
 		return 1
+	}
+	if c.Getenv("GOGC") == "" && c.Getenv("GOMEMLIMIT") == "" {
+		// The live heap is a few MB: collect less often (the GC was the
+		// largest cost under load), but never let the heap pass the limit.
+		debug.SetGCPercent(400)
+		debug.SetMemoryLimit(24 << 20)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

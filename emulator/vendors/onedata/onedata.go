@@ -47,6 +47,8 @@ func (v Vendor) Operations() map[string]kit.Handler {
 type State struct {
 	Users  map[string]*User  `json:"users"`
 	Tokens map[string]*Token `json:"tokens"`
+
+	byUsername map[string]string // built on first Basic login; nil after Clone
 }
 
 // User is a Onezone user.
@@ -139,12 +141,17 @@ func (s *State) caller(r *kit.Request) (string, error) {
 		if !ok {
 			return "", errBadBasic
 		}
-		for id, u := range s.Users {
-			if u.Username == name && u.Password != "" && u.Password == password {
-				return id, nil
+		if s.byUsername == nil {
+			s.byUsername = make(map[string]string, len(s.Users))
+			for id, u := range s.Users {
+				s.byUsername[u.Username] = id
 			}
 		}
-		return "", errBadBasic
+		id, ok := s.byUsername[name]
+		if u := s.Users[id]; !ok || u == nil || u.Password == "" || u.Password != password {
+			return "", errBadBasic
+		}
+		return id, nil
 	}
 	return "", nil
 }
@@ -172,6 +179,9 @@ func (Vendor) removeUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	}
 	if !st.allowed(caller, PrivDelete) {
 		return kit.Response{}, errForbidden
+	}
+	if st.byUsername != nil {
+		delete(st.byUsername, st.Users[id].Username)
 	}
 	delete(st.Users, id)
 	return kit.Response{Status: http.StatusNoContent, Header: http.Header{}}, nil

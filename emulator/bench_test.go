@@ -1,0 +1,190 @@
+package emulator_test
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offboard/offboard/emulator"
+	"github.com/offboard/offboard/emulator/vendors/securid"
+)
+
+// benchRequest is one vendor's seed delete request, built fresh per call.
+type benchRequest struct {
+	vendor string
+	make   func(id string) *http.Request
+	ids    func(i int) string
+}
+
+// bigScenario holds n deletable users for every vendor, so that every
+// benchmarked delete succeeds; ids come from the returned functions.
+func bigScenario(n int, securidPublicPEM string) string {
+	var b strings.Builder
+	b.WriteString("name: bench\narcgis:\n  tokens:\n    admin-token: {user: siteadmin, role: administrator}\n  users:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "    u%d: {}\n", i)
+	}
+	b.WriteString("onedata:\n  users:\n    a5b469a2b0516b662a49da74d6d7d7bc: {username: admin, password: password, privileges: [oz_users_delete]}\n")
+	for i := range n {
+		fmt.Fprintf(&b, "    %032x: {username: u%d}\n", i+1, i)
+	}
+	b.WriteString("huawei:\n  tokens:\n    demo-token: {user: demo-admin}\n  projects:\n    p:\n      workspaces:\n        w:\n          users:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "            m%d: {name: u%d}\n", i, i)
+	}
+	b.WriteString("commvault:\n  tokens:\n    QSDK bench: {user: 1}\n  users:\n    1: {name: admin}\n    2: {name: heir}\n")
+	for i := range n {
+		fmt.Fprintf(&b, "    %d: {name: u%d}\n", i+10, i)
+	}
+	b.WriteString("securid:\n  apiKeys:\n    bench:\n      publicKey: |\n")
+	for _, line := range strings.Split(strings.TrimSpace(securidPublicPEM), "\n") {
+		b.WriteString("        " + line + "\n")
+	}
+	b.WriteString("  users:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "    s%d: {userStatus: Disabled}\n", i)
+	}
+	return b.String()
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// benchKey is an RSA key for the securid API key of the bench scenario.
+func benchKey(b *testing.B) (*rsa.PrivateKey, string) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		b.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return key, string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+func benchRequests(b *testing.B, key *rsa.PrivateKey) []benchRequest {
+	bearer, err := securid.Token(key, "bench", securid.DefaultAudience, time.Now(), time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	form := func(body string) *http.Request {
+		r := httptest.NewRequest("POST", "/arcgis/notebooks/admin/dataaccess/deleteUserWorkspace", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	}
+	return []benchRequest{
+		{"arcgis", func(id string) *http.Request { return form("userName=" + id + "&f=json&token=admin-token") },
+			func(i int) string { return fmt.Sprintf("u%d", i) }},
+		{"commvault", func(id string) *http.Request {
+			r := httptest.NewRequest("DELETE", "/webconsole/api/User/"+id+"?newUserId=2&newUserGroupId=0", nil)
+			r.Header.Set("Authtoken", "QSDK bench")
+			r.Header.Set("Accept", "application/xml")
+			return r
+		}, func(i int) string { return fmt.Sprint(i + 10) }},
+		{"huawei", func(id string) *http.Request {
+			r := httptest.NewRequest("POST", "/v2/p/w/delete-users", strings.NewReader(`{"user_ids":["`+id+`"]}`))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("X-Auth-Token", "demo-token")
+			return r
+		}, func(i int) string { return fmt.Sprintf("m%d", i) }},
+		{"onedata", func(id string) *http.Request {
+			r := httptest.NewRequest("DELETE", "/api/v3/onezone/users/"+id, nil)
+			r.SetBasicAuth("admin", "password")
+			return r
+		}, func(i int) string { return fmt.Sprintf("%032x", i+1) }},
+		{"securid", func(id string) *http.Request {
+			r := httptest.NewRequest("DELETE", "/AdminInterface/restapi/v1/users/"+id, nil)
+			r.Header.Set("Authorization", "Bearer "+bearer)
+			return r
+		}, func(i int) string { return fmt.Sprintf("s%d", i) }},
+	}
+}
+
+// BenchmarkDelete runs each vendor's delete through the whole handler:
+// routing, authentication, validation against the spec, state change
+// under the session lock, rendering, journal. Every delete succeeds; the
+// state is reset (off the clock) when the users run out.
+func BenchmarkDelete(b *testing.B) {
+	const users = 5000
+	key, pub := benchKey(b)
+	em, err := emulator.New(emulator.WithScenarioYAML("bench.yaml", []byte(bigScenario(users, pub))),
+		emulator.WithLogger(discardLogger()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, br := range benchRequests(b, key) {
+		b.Run(br.vendor, func(b *testing.B) {
+			em.Reset()
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if i > 0 && i%users == 0 {
+					b.StopTimer()
+					em.Reset()
+					b.StartTimer()
+				}
+				w := httptest.NewRecorder()
+				em.ServeHTTP(w, br.make(br.ids(i%users)))
+				if w.Code/100 != 2 {
+					b.Fatalf("%s: %d %s", br.vendor, w.Code, w.Body)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkBareHandler is the ceiling: a net/http handler that reads the
+// body and answers a fixed JSON body, as the emulator's simplest route does.
+func BenchmarkBareHandler(b *testing.B) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"success"}`))
+	})
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/arcgis/notebooks/admin/dataaccess/deleteUserWorkspace", strings.NewReader("userName=u1&f=json&token=admin-token"))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		h.ServeHTTP(w, r)
+	}
+}
+
+// BenchmarkResetAndFirstDelete measures resetting a 10,000-user world and
+// the first request after it, which pays for the copy.
+func BenchmarkResetAndFirstDelete(b *testing.B) {
+	key, pub := benchKey(b)
+	em, err := emulator.New(emulator.WithScenarioYAML("bench.yaml", []byte(bigScenario(2000, pub))), // 5 vendors x 2,000
+		emulator.WithLogger(discardLogger()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := benchRequests(b, key)[3]
+	b.ReportAllocs()
+	for b.Loop() {
+		em.Reset()
+		w := httptest.NewRecorder()
+		em.ServeHTTP(w, req.make(req.ids(0)))
+		if w.Code != 204 {
+			b.Fatal(w.Code)
+		}
+	}
+}
+
+// BenchmarkNew is the cost of a ready emulator: every spec parsed and
+// validated, every route built, the default scenario loaded.
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		if _, err := emulator.New(emulator.WithLogger(discardLogger())); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

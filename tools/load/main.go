@@ -1,0 +1,233 @@
+// Command load drives the five vendors' delete routes of a running offboard
+// binary on loopback with vegeta, next to a bare net/http server answering
+// the same requests in the same run, and prints requests/s, p50, p99, the
+// ratio to the bare server, time to first answer and peak RSS.
+//
+// It is its own module so that the emulator's module carries no load
+// generator. Run it through scripts/bench.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+func main() {
+	bin := flag.String("bin", "", "the offboard binary")
+	duration := flag.Duration("duration", 5*time.Second, "how long to drive each route")
+	conns := flag.Int("connections", 32, "concurrent connections")
+	rate := flag.Int("rate", 5000, "requests/s of the fixed-rate phase, where latency is measured without saturating the CPU")
+	flag.Parse()
+	if err := run(*bin, *duration, *conns, *rate); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+// The seed's Authtoken and token, as the default scenario holds them.
+const (
+	commvaultToken = "QSDK 38568012f4d1e8ee1841d283a47aa3ba78e124ea58354b5fc60f4dab8a63347d05cf5552484dafda3bfa4c5db84e580b1cb37bcf8e65b39f7f8549a443e6f78a2c7be3f31b3d845e24776c835e498e8e883bb40c46bd15af4f40ca94e823acedcdd4e9659e74b34a07a85c4586cd2ed914b6dce015874783ef768fda78183a4208930954a377f66eb56c8b92cexampl4s437a19317ca6ce7f3233d5a01aca35dbad93468b833f2cf71010809006a937670adce711ca8be46638e8"
+	arcgisToken    = "PuuxoDV8HzHD1GxXUDpgHDeItErtl9Wr6rbULdhXHVUnGsjZ2hI1j1cPmnDEN1UnUfDqrNr2AuviTe5OkBumXsPlwSCrKw_ZVM1vczv2ziRESyz2PEAAhfsf71EyKIEGe7wW1z7hN_aLIjTekcdUbs-xtUAMZjEKHDRxT85NlfWqQghOy6o5XE54P8nnmdhllY6IfdtqeRtOYfFLoCBGCmOFV8diNVk4CxW3MMnzelDAGuRpN-Bru-vcYTY-7Or9"
+)
+
+// target is one vendor's seed delete request.
+type target struct {
+	vendor string
+	req    vegeta.Target
+}
+
+func targets(base, securidBearer string) []target {
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	return []target{
+		{"arcgis", vegeta.Target{Method: "POST", URL: base + "/arcgis/notebooks/admin/dataaccess/deleteUserWorkspace",
+			Header: h("Content-Type", "application/x-www-form-urlencoded"), Body: []byte("userName=gis_joe&f=json&token=" + arcgisToken)}},
+		{"commvault", vegeta.Target{Method: "DELETE", URL: base + "/webconsole/api/User/byName(userName='jsmith')?newUserId=byName(userName='kjones')&newUserGroupId=byName(userGroupName='')",
+			Header: h("Accept", "application/xml", "Authtoken", commvaultToken)}},
+		{"huawei", vegeta.Target{Method: "POST", URL: base + "/v2/demo-project/demo-workspace/delete-users",
+			Header: h("Content-Type", "application/json", "X-Auth-Token", "demo-token"), Body: []byte(`{"user_ids":["2d032145d82546b5b83cd7a6fd7d0afc"]}`)}},
+		{"onedata", vegeta.Target{Method: "DELETE", URL: base + "/api/v3/onezone/users/a4d3bc73aada63052310652d421609f1",
+			Header: h("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")}},
+		{"securid", vegeta.Target{Method: "DELETE", URL: base + "/AdminInterface/restapi/v1/users/eb2e12ae-1112-451b-98e1-dfe4e6afd60d",
+			Header: h("Authorization", securidBearer)}},
+	}
+}
+
+type result struct {
+	rps      float64
+	p50, p99 time.Duration
+	errs     int
+}
+
+func attack(t vegeta.Target, duration time.Duration, conns, rate int) result {
+	atk := vegeta.NewAttacker(vegeta.Connections(conns), vegeta.Workers(uint64(conns)), vegeta.MaxWorkers(uint64(conns)),
+		vegeta.KeepAlive(true), vegeta.Timeout(5*time.Second))
+	var m vegeta.Metrics
+	for res := range atk.Attack(vegeta.NewStaticTargeter(t), vegeta.Rate{Freq: rate, Per: time.Second}, duration, "load") {
+		m.Add(res)
+	}
+	m.Close()
+	errs := 0
+	for code, n := range m.StatusCodes {
+		if code == "0" {
+			errs += n
+		}
+	}
+	return result{rps: m.Rate, p50: m.Latencies.P50, p99: m.Latencies.P99, errs: errs}
+}
+
+// bare answers every request with a fixed small JSON body: the ceiling.
+func bare() (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	body := []byte(`{"status":"success"}`)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+func run(bin string, duration time.Duration, conns, rate int) error {
+	if bin == "" {
+		return errors.New("give --bin PATH")
+	}
+	bin, _ = filepath.Abs(bin)
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	start := time.Now()
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--log-level", "error")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }()
+	if err := waitHealthy(base, 10*time.Second); err != nil {
+		return err
+	}
+	ready := time.Since(start)
+	out, err := exec.Command(bin, "token", "securid").Output()
+	if err != nil {
+		return fmt.Errorf("offboard token securid: %w", err)
+	}
+	bearer := strings.TrimSpace(strings.TrimPrefix(string(out), "Authorization: "))
+	bareURL, stop, err := bare()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	fmt.Printf("offboard load run: %d connections, %s per route, GOMAXPROCS of the emulator = its default\n", conns, duration)
+	fmt.Printf("first answer after start (exec to 200 on /__admin/health): %s\n", ready.Round(time.Millisecond))
+	fmt.Printf("RSS after start: %s\n", rss(cmd.Process.Pid, "VmRSS"))
+	fmt.Printf("\n%-10s %12s %10s %10s %12s %10s %10s %8s\n", "route", "offboard/s", "p50", "p99", "bare/s", "bare p50", "bare p99", "ratio")
+	var total float64
+	for _, t := range targets(base, bearer) {
+		b := t.req
+		b.URL = bareURL + b.URL[len(base):]
+		rb := attack(b, duration, conns, 0)
+		ro := attack(t.req, duration, conns, 0)
+		total += ro.rps * duration.Seconds()
+		fmt.Printf("%-10s %12.0f %10s %10s %12.0f %10s %10s %7.0f%%\n", t.vendor, ro.rps, ro.p50.Round(time.Microsecond), ro.p99.Round(time.Microsecond),
+			rb.rps, rb.p50.Round(time.Microsecond), rb.p99.Round(time.Microsecond), 100*ro.rps/rb.rps)
+		if ro.errs+rb.errs > 0 {
+			fmt.Printf("           transport errors: offboard %d, bare %d\n", ro.errs, rb.errs)
+		}
+	}
+	fmt.Printf("\nat a fixed %d requests/s over %d connections (latency without saturation):\n", rate, conns)
+	fmt.Printf("%-10s %10s %10s %10s %10s\n", "route", "p50", "p99", "bare p50", "bare p99")
+	for _, t := range targets(base, bearer) {
+		b := t.req
+		b.URL = bareURL + b.URL[len(base):]
+		rb := attack(b, duration, conns, rate)
+		ro := attack(t.req, duration, conns, rate)
+		total += float64(rate) * duration.Seconds()
+		fmt.Printf("%-10s %10s %10s %10s %10s\n", t.vendor, ro.p50.Round(time.Microsecond), ro.p99.Round(time.Microsecond),
+			rb.p50.Round(time.Microsecond), rb.p99.Round(time.Microsecond))
+	}
+	fmt.Printf("\nrequests served by offboard: %.0f\n", total)
+	fmt.Printf("RSS now: %s; peak RSS: %s\n", rss(cmd.Process.Pid, "VmRSS"), rss(cmd.Process.Pid, "VmHWM"))
+	// Graceful stop: SIGTERM, exit 0.
+	_ = cmd.Process.Signal(os.Interrupt)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		fmt.Printf("shutdown: %v\n", exitText(err))
+	case <-ctx.Done():
+		fmt.Println("shutdown: timed out")
+	}
+	return nil
+}
+
+func exitText(err error) string {
+	if err == nil {
+		return "exit 0"
+	}
+	return err.Error()
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func waitHealthy(base string, limit time.Duration) error {
+	start := time.Now()
+	client := &http.Client{Timeout: time.Second}
+	for time.Since(start) < limit {
+		resp, err := client.Get(base + "/__admin/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return errors.New("the emulator did not answer its health check")
+}
+
+// rss reads a memory figure of a process from /proc (Linux).
+func rss(pid int, field string) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "n/a"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "n/a"
+}
