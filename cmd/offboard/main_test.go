@@ -259,3 +259,84 @@ func serveInBackground(t *testing.T, ctx context.Context, args ...string) (strin
 	}
 	return "", nil, nil
 }
+
+// TestGracefulShutdown: a request in flight when the signal comes gets
+// its answer, new connections are refused, and the exit code is 0.
+func TestGracefulShutdown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, stderr, done := serveInBackground(t, ctx)
+	fault := `[{"vendor": "onedata", "operation": "remove_user", "latency": "700ms"}]`
+	resp, err := http.Post("http://"+addr+"/__admin/faults", "application/json", strings.NewReader(fault))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("fault: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	answered := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("DELETE", "http://"+addr+"/api/v3/onezone/users/a4d3bc73aada63052310652d421609f1", nil)
+		req.SetBasicAuth("admin", "password")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	time.Sleep(200 * time.Millisecond) // the request is waiting on its latency
+	cancel()
+	if code := <-answered; code != 204 {
+		t.Errorf("the in-flight request got %d, want 204", code)
+	}
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if _, err := http.Get("http://" + addr + "/__admin/health"); err == nil {
+		t.Error("a new connection was accepted after shutdown")
+	}
+}
+
+func TestHeaderLimitAndSeparateAdmin(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, stderr, done := serveInBackground(t, ctx, "--admin-addr", "127.0.0.1:0")
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v3/onezone/users", nil)
+	req.Header.Set("X-Big", strings.Repeat("a", 200<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a 200 KB header: %d, want 431", resp.StatusCode)
+	}
+	// The control API is not on the vendor address but on its own.
+	resp, err = http.Get("http://" + addr + "/__admin/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("control API on the vendor address: %d", resp.StatusCode)
+	}
+	var adminURL string
+	for _, f := range strings.Fields(stderr.String()) {
+		if u, ok := strings.CutPrefix(f, "addr=http://"); ok && strings.HasSuffix(u, "/__admin/health") {
+			adminURL = "http://" + u
+		}
+	}
+	if adminURL == "" {
+		t.Fatalf("no control API address in the log:\n%s", stderr.String())
+	}
+	resp, err = http.Get(adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("control API on its own address: %d", resp.StatusCode)
+	}
+	cancel()
+	<-done
+}
