@@ -1,0 +1,108 @@
+package scenarios_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/offboard/offboard/scenarios"
+)
+
+func TestParseErrorsArePositioned(t *testing.T) {
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"empty", "", "f.yaml:1:1: empty scenario file"},
+		{"not a mapping", "- a\n- b\n", "f.yaml:1:1: a scenario is a mapping"},
+		{"two documents", "name: a\n---\nname: b\n", "f.yaml:2:1: a scenario file holds one YAML document"},
+		{"name twice", "name: a\nname: b\n", "f.yaml:2:1: name: appears twice"},
+		{"section twice", "onedata: {}\nonedata: {}\n", "f.yaml:2:1: onedata: appears twice"},
+		{"name not a string", "name: [a]\n", "f.yaml:1:7: name: must be a string"},
+		{"unknown base", "extends: nope\n", `f.yaml:1:10: extends: no built-in scenario "nope"`},
+		{"syntax", "onedata: {\n", "f.yaml:"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := scenarios.Parse("f.yaml", []byte(c.yaml))
+			var se *scenarios.Error
+			if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error starting %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestExtends(t *testing.T) {
+	f, err := scenarios.Parse("mine.yaml", []byte("name: mine\nextends: default\nfaults:\n  - {status: 500}\nonedata:\n  users: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := scenarios.Builtin("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Name != "mine" || f.Extends != "default" {
+		t.Errorf("name %q extends %q", f.Name, f.Extends)
+	}
+	// Sections the file names are its own; the rest come from the base.
+	if f.Sections["onedata"].File != "mine.yaml" || f.Sections["faults"].File != "mine.yaml" {
+		t.Errorf("the file's sections: %+v", f.Sections)
+	}
+	for _, v := range []string{"arcgis", "commvault", "huawei", "securid"} {
+		if f.Sections[v].Node != base.Sections[v].Node && f.Sections[v].File != "builtin:default" {
+			t.Errorf("%s does not come from the base", v)
+		}
+	}
+	want := append(append([]string{}, base.Order...), "faults")
+	if diff := cmp.Diff(want, f.Order); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+}
+
+func TestOpenAndIsPath(t *testing.T) {
+	for ref, want := range map[string]bool{"default": false, "my.yaml": true, "dir/x": true, `c:\x`: true, "x.yml": true} {
+		if got := scenarios.IsPath(ref); got != want {
+			t.Errorf("IsPath(%q) = %v", ref, got)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(file, []byte("description: on disk\nonedata: {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := scenarios.Open(file)
+	if err != nil || f.Name != "s" || f.Description != "on disk" {
+		t.Fatalf("%+v %v", f, err)
+	}
+	if _, err := scenarios.Open("no-such-builtin"); err == nil || !strings.Contains(err.Error(), "built-in: ") {
+		t.Errorf("unknown built-in: %v", err)
+	}
+}
+
+func TestMergeRefusesOverlap(t *testing.T) {
+	a, _ := scenarios.Parse("a.yaml", []byte("onedata: {}\n"))
+	b, _ := scenarios.Parse("b.yaml", []byte("arcgis: {}\n"))
+	c, _ := scenarios.Parse("c.yaml", []byte("onedata: {}\n"))
+	m, err := scenarios.Merge(a, b)
+	if err != nil || len(m.Sections) != 2 {
+		t.Fatalf("%+v %v", m, err)
+	}
+	if _, err := scenarios.Merge(a, c); err == nil || !strings.Contains(err.Error(), "c.yaml") {
+		t.Errorf("overlap: %v", err)
+	}
+}
+
+func TestBuiltinsAreListedWithDescriptions(t *testing.T) {
+	list := scenarios.Builtins()
+	if len(list) < 10 {
+		t.Fatalf("%d built-ins", len(list))
+	}
+	for _, s := range list {
+		if s.Description == "" || strings.HasPrefix(s.Description, "(broken") {
+			t.Errorf("%s: %q", s.Name, s.Description)
+		}
+	}
+}
