@@ -390,13 +390,13 @@ func (c CLI) verify(ctx context.Context, args []string) int {
 			fmt.Fprintf(c.Stdout, "SKIP  %s (%s)\n", name, r.Skipped)
 		case r.Failure != "":
 			failed++
-			fmt.Fprintf(c.Stdout, "FAIL  %s (%s)\n      %s\n", name, r.Duration.Round(100*time.Microsecond), r.Doc)
+			fmt.Fprintf(c.Stdout, "FAIL  %s (%s)\n      %s\n", name, r.Duration.Round(time.Microsecond), r.Doc)
 			for _, line := range strings.Split(strings.TrimRight(r.Failure, "\n"), "\n") {
 				fmt.Fprintf(c.Stdout, "      %s\n", line)
 			}
 		default:
 			passed++
-			fmt.Fprintf(c.Stdout, "PASS  %s (%s)\n", name, r.Duration.Round(100*time.Microsecond))
+			fmt.Fprintf(c.Stdout, "PASS  %s (%s)\n", name, r.Duration.Round(time.Microsecond))
 		}
 	}
 	fmt.Fprintf(c.Stdout, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
