@@ -204,9 +204,9 @@ func Run(ctx context.Context, t Target, suites []*Suite, f Filter) []Result {
 }
 
 // RunCase executes one case.
-func RunCase(ctx context.Context, t Target, s *Suite, c *Case) Result {
+func RunCase(ctx context.Context, t Target, s *Suite, c *Case) (res Result) {
 	start := time.Now()
-	res := Result{Vendor: s.Vendor, Case: c.Name, Doc: c.Doc}
+	res = Result{Vendor: s.Vendor, Case: c.Name, Doc: c.Doc}
 	defer func() { res.Duration = time.Since(start) }()
 	if t.Client == nil {
 		t.Client = &http.Client{Timeout: 30 * time.Second}

@@ -68,6 +68,9 @@ cases:
 	if len(res) != 2 || res[0].Passed() || res[1].Passed() {
 		t.Fatalf("broken cases passed: %+v", res)
 	}
+	if res[0].Duration <= 0 {
+		t.Errorf("no duration measured: %v", res[0].Duration)
+	}
 	for _, want := range []string{`  -     "description": "The resource was eaten."`, `  +     "description": "The resource could not be found."`} {
 		if !strings.Contains(res[0].Failure, want) {
 			t.Errorf("diff lacks %q:\n%s", want, res[0].Failure)
