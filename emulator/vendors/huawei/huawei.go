@@ -109,12 +109,21 @@ func (s *State) Clone() kit.State {
 	return c
 }
 
-var knownRoles = map[string]string{
-	"ADMIN":     "Admin",
-	"DEVELOPER": "Developer",
-	"OPERATOR":  "Operator",
-	"VIEWER":    "Viewer",
-	"DEPLOYER":  "Deployer",
+// roleName is the display name of a workspace role code.
+func roleName(code string) (string, bool) {
+	switch code {
+	case "ADMIN":
+		return "Admin", true
+	case "DEVELOPER":
+		return "Developer", true
+	case "OPERATOR":
+		return "Operator", true
+	case "VIEWER":
+		return "Viewer", true
+	case "DEPLOYER":
+		return "Deployer", true
+	}
+	return "", false
 }
 
 // NewState implements kit.Vendor.
@@ -158,10 +167,10 @@ func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
 					m.Roles = []string{"DEVELOPER"}
 				}
 				for i, role := range m.Roles {
-					if _, ok := knownRoles[role]; !ok {
+					if _, ok := roleName(role); !ok {
 						return nil, kit.Errorf(kit.Find(section, "projects", pid, "workspaces", wid, "users", uid, "roles", strconv.Itoa(i)),
 							"huawei.projects."+pid+".workspaces."+wid+".users."+uid+".roles",
-							"unknown role %q (known: %v)", role, slices.Sorted(maps.Keys(knownRoles)))
+							"unknown role %q (known: ADMIN, DEPLOYER, DEVELOPER, OPERATOR, VIEWER)", role)
 					}
 				}
 			}
@@ -306,7 +315,8 @@ func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 			WorkspaceID: r.Params["workspace_id"], Roles: []role{}, CreateTime: m.Created.UnixMilli(),
 			CreateUser: m.CreatedBy, UpdateTime: m.Created.UnixMilli(), UpdateUser: m.CreatedBy}
 		for _, code := range m.Roles {
-			u.Roles = append(u.Roles, role{RoleID: roleID(code), RoleCode: code, RoleName: knownRoles[code]})
+			name, _ := roleName(code)
+			u.Roles = append(u.Roles, role{RoleID: roleID(code), RoleCode: code, RoleName: name})
 		}
 		page.Data = append(page.Data, u)
 	}
