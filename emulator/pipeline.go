@@ -253,9 +253,14 @@ func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kr *kit.Request
 	}
 	e.record(r, kr, v.Name(), op, status, cause)
 	level := slog.LevelDebug
-	attrs := []any{"vendor", v.Name(), "operation", op, "method", r.Method, "path", kr.Path, "status", status, "session", kr.Session}
 	if cause != nil {
 		level = slog.LevelInfo
+	}
+	if !e.log.Enabled(r.Context(), level) {
+		return // building the attributes costs more than the rest of the write
+	}
+	attrs := []any{"vendor", v.Name(), "operation", op, "method", r.Method, "path", kr.Path, "status", status, "session", kr.Session}
+	if cause != nil {
 		attrs = append(attrs, "cause", cause.Error())
 	}
 	e.log.Log(r.Context(), level, "request", attrs...)
