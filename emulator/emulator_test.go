@@ -395,3 +395,23 @@ faults:
 		t.Errorf("answered after %v, before the 120ms latency", d)
 	}
 }
+
+func TestFaultWithCustomBody(t *testing.T) {
+	srv := emulatortest.New(t)
+	got := srv.Do(t, emulatortest.Request{Method: "POST", Path: "/__admin/faults",
+		Body: `{"vendor":"onedata","operation":"remove_user","status":503,"body":"<html>maintenance</html>","contentType":"text/html","after":1,"times":1}`})
+	if got.Status != 201 {
+		t.Fatalf("add fault: %d %s", got.Status, got.Body)
+	}
+	if got := srv.Do(t, delJoe(map[string]string{emulator.HeaderSession: ""})); got.Status != 204 {
+		t.Fatalf("first call passes: %d", got.Status)
+	}
+	got = srv.Do(t, emulatortest.Request{Method: "DELETE", Path: "/api/v3/onezone/users/ffffffffffffffffffffffffffffffff", Header: map[string]string{"Authorization": basicAdm}})
+	if got.Status != 503 || string(got.Body) != "<html>maintenance</html>" || got.Header.Get("Content-Type") != "text/html" {
+		t.Fatalf("%d %q %v", got.Status, got.Body, got.Header)
+	}
+	got = srv.Do(t, emulatortest.Request{Method: "POST", Path: "/__admin/faults", Body: `{"vendor":"onedata","body":"x"}`})
+	if got.Status != 400 || !strings.Contains(string(got.Body), "a body goes with a status") {
+		t.Errorf("a body without a status: %d %s", got.Status, got.Body)
+	}
+}

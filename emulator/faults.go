@@ -36,6 +36,10 @@ type Fault struct {
 	Limit      int     `yaml:"limit" json:"limit,omitempty"`   // with window: allow this many per window, then Status (429)
 	Window     string  `yaml:"window" json:"window,omitempty"` // e.g. 1s
 	RetryAfter int     `yaml:"retryAfter" json:"retryAfter,omitempty"`
+	// Body, when set, replaces the vendor's rendered error body, for a
+	// failure the documentation does not describe; ContentType goes with it.
+	Body        string `yaml:"body" json:"body,omitempty"`
+	ContentType string `yaml:"contentType" json:"contentType,omitempty"`
 
 	latency, jitter, window time.Duration
 }
@@ -113,6 +117,9 @@ func (f *Fault) check(vendors map[string]*vendorEntry) (string, error) {
 	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
 		return "status", fmt.Errorf("not an HTTP status: %d", f.Status)
 	}
+	if (f.Body != "" || f.ContentType != "") && f.Status == 0 {
+		return "body", fmt.Errorf("a body goes with a status")
+	}
 	if f.Status == 0 && !f.Drop && f.latency == 0 {
 		return "status", fmt.Errorf("a fault needs a status, drop: true or a latency")
 	}
@@ -148,11 +155,13 @@ func (e *Emulator) decodeFaults(node *yaml.Node) (*faultState, error) {
 
 // decision is what the faults say about one request.
 type decision struct {
-	delay      time.Duration
-	drop       bool
-	status     int
-	retryAfter int
-	rule       int
+	delay       time.Duration
+	drop        bool
+	status      int
+	retryAfter  int
+	rule        int
+	body        string
+	contentType string
 }
 
 // decide counts the request against every matching rule; the first rule
@@ -180,6 +189,7 @@ func (s *faultState) decide(vendor, op, method, p string, now time.Time) decisio
 		}
 		if d.rule < 0 && (r.Status != 0 || r.Drop) {
 			d.rule, d.status, d.drop, d.retryAfter = i, r.Status, r.Drop, r.RetryAfter
+			d.body, d.contentType = r.Body, r.ContentType
 		}
 	}
 	return d

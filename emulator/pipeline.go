@@ -55,6 +55,12 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route)
 	if cause != nil {
 		resp = e.renderError(rt.vendor, kr, cause)
 	}
+	if d.status != 0 && (d.body != "" || d.contentType != "") {
+		resp.Body = []byte(d.body)
+		if d.contentType != "" {
+			resp.Header.Set("Content-Type", d.contentType)
+		}
+	}
 	if d.retryAfter > 0 {
 		if resp.Header == nil {
 			resp.Header = http.Header{}
@@ -62,7 +68,7 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route)
 		// The rule's own figure wins over a vendor's default.
 		resp.Header.Set("Retry-After", strconv.Itoa(d.retryAfter))
 	}
-	if e.opts.validateOutput != nil {
+	if e.opts.validateOutput != nil && d.body == "" && d.contentType == "" { // a custom fault body is the user's
 		// An injected fault may answer a status the vendor never documents;
 		// its body must still have the vendor's shape.
 		e.checkResponse(r, kr, rt, resp, d.status == 0)
