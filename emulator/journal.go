@@ -170,7 +170,9 @@ func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, s
 		return
 	}
 	entry := Entry{Time: kr.Now, Session: kr.Session, Vendor: vendor, Operation: op, Method: r.Method,
-		Path: kr.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Status: status, DecidedBy: decidedBy(cause)}
+		Path: kr.Path, Query: r.URL.RawQuery, Header: r.Header, Status: status, DecidedBy: decidedBy(cause)}
+	// net/http gives every request a header map of its own and nothing
+	// here changes it after the answer, so the journal keeps it as is.
 	body := kr.Body
 	if len(body) > journalBodyBytes {
 		body, entry.Truncated = body[:journalBodyBytes], true
