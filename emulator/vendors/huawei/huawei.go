@@ -4,6 +4,8 @@ package huawei
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -165,6 +167,11 @@ func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
 				}
 				if m.Roles == nil {
 					m.Roles = []string{"DEVELOPER"}
+				}
+				if m.ID == "" {
+					// A stable membership id, 32 hex like the service's.
+					sum := sha256.Sum256([]byte(wid + "/" + uid))
+					m.ID = hex.EncodeToString(sum[:16])
 				}
 				for i, role := range m.Roles {
 					if _, ok := roleName(role); !ok {
