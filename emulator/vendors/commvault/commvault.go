@@ -303,10 +303,10 @@ func (st *State) resolveTarget(q map[string][]string, deleting int) (target, err
 	}
 	var user, group target
 	var err error
-	if user, err = st.targetUser(get("newUserId")); err != nil {
+	if user.user, user.name, err = resolveOwner(get("newUserId"), st.userKind()); err != nil {
 		return target{}, err
 	}
-	if group, err = st.targetGroup(get("newUserGroupId")); err != nil {
+	if group.group, group.name, err = resolveOwner(get("newUserGroupId"), st.groupKind()); err != nil {
 		return target{}, err
 	}
 	switch {
@@ -322,58 +322,60 @@ func (st *State) resolveTarget(q map[string][]string, deleting int) (target, err
 	return group, nil
 }
 
-func (st *State) targetUser(raw string) (target, error) {
-	if name, ok, err := byName(raw, "userName"); ok || err != nil {
-		switch {
-		case err != nil:
-			return target{}, fmt.Errorf("Failed to delete user. Invalid newUserId [%s]: %v.", raw, err)
-		case name == "":
-			return target{}, nil
-		}
-		id, found := st.userByName(name)
-		if !found {
-			return target{}, fmt.Errorf("Failed to delete user. The new owner user [%s] does not exist.", name)
-		}
-		return target{user: id, name: "user " + st.Users[id].Name}, nil
-	}
-	if raw == "" || raw == "0" {
-		return target{}, nil
-	}
-	id, err := strconv.Atoi(raw)
-	if err != nil || id < 0 {
-		return target{}, fmt.Errorf("Failed to delete user. Invalid newUserId [%s].", raw)
-	}
-	if st.Users[id] == nil {
-		return target{}, fmt.Errorf("Failed to delete user. The new owner user with id [%d] does not exist.", id)
-	}
-	return target{user: id, name: "user " + st.Users[id].Name}, nil
+// ownerKind is one kind of transfer target: a user or a user group.
+type ownerKind struct {
+	param, nameKey, label string // "newUserId", "userName", "user"
+	byName                func(name string) (int, bool)
+	nameOf                func(id int) (string, bool)
 }
 
-func (st *State) targetGroup(raw string) (target, error) {
-	if name, ok, err := byName(raw, "userGroupName"); ok || err != nil {
+func (st *State) userKind() ownerKind {
+	return ownerKind{"newUserId", "userName", "user", st.userByName, func(id int) (string, bool) {
+		if u := st.Users[id]; u != nil {
+			return u.Name, true
+		}
+		return "", false
+	}}
+}
+
+func (st *State) groupKind() ownerKind {
+	return ownerKind{"newUserGroupId", "userGroupName", "user group", st.groupByName, func(id int) (string, bool) {
+		if g := st.Groups[id]; g != nil {
+			return g.Name, true
+		}
+		return "", false
+	}}
+}
+
+// resolveOwner reads one transfer target, by id or byName(...); 0, an
+// empty name or nothing means "not sent" (id 0).
+func resolveOwner(raw string, k ownerKind) (id int, label string, err error) {
+	if name, ok, perr := byName(raw, k.nameKey); ok || perr != nil {
 		switch {
-		case err != nil:
-			return target{}, fmt.Errorf("Failed to delete user. Invalid newUserGroupId [%s]: %v.", raw, err)
+		case perr != nil:
+			return 0, "", fmt.Errorf("Failed to delete user. Invalid %s [%s]: %v.", k.param, raw, perr)
 		case name == "":
-			return target{}, nil
+			return 0, "", nil
 		}
-		id, found := st.groupByName(name)
+		id, found := k.byName(name)
 		if !found {
-			return target{}, fmt.Errorf("Failed to delete user. The new owner user group [%s] does not exist.", name)
+			return 0, "", fmt.Errorf("Failed to delete user. The new owner %s [%s] does not exist.", k.label, name)
 		}
-		return target{group: id, name: "user group " + st.Groups[id].Name}, nil
+		n, _ := k.nameOf(id)
+		return id, k.label + " " + n, nil
 	}
 	if raw == "" || raw == "0" {
-		return target{}, nil
+		return 0, "", nil
 	}
-	id, err := strconv.Atoi(raw)
+	id, err = strconv.Atoi(raw)
 	if err != nil || id < 0 {
-		return target{}, fmt.Errorf("Failed to delete user. Invalid newUserGroupId [%s].", raw)
+		return 0, "", fmt.Errorf("Failed to delete user. Invalid %s [%s].", k.param, raw)
 	}
-	if st.Groups[id] == nil {
-		return target{}, fmt.Errorf("Failed to delete user. The new owner user group with id [%d] does not exist.", id)
+	n, ok := k.nameOf(id)
+	if !ok {
+		return 0, "", fmt.Errorf("Failed to delete user. The new owner %s with id [%d] does not exist.", k.label, id)
 	}
-	return target{group: id, name: "user group " + st.Groups[id].Name}, nil
+	return id, k.label + " " + n, nil
 }
 
 // owned lists, per kind, the entities an owner holds.

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -38,15 +37,6 @@ func hdr(accept string) map[string]string {
 
 func del(root, path, accept string) emulatortest.Request {
 	return emulatortest.Request{Method: http.MethodDelete, Path: root + path, Header: hdr(accept)}
-}
-
-func golden(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // TestSeedRequests sends both sample requests of the seed, under each web

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -43,15 +42,6 @@ func deleteReq(hdr map[string]string, body string) emulatortest.Request {
 }
 
 var token = map[string]string{"X-Auth-Token": "demo-token"}
-
-func golden(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // TestSeedPayloads reproduces the seed's three documented responses byte
 // for byte, each from the scenario that produces it.

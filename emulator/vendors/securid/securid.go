@@ -297,20 +297,29 @@ func (Vendor) deleteUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	return kit.Response{Status: http.StatusOK, Header: http.Header{}}, nil
 }
 
-func (Vendor) updateUserStatus(r *kit.Request, s kit.State) (kit.Response, error) {
-	st := s.(*State)
+// changeable finds the user a state change names and reads the change
+// into body; SCIM-managed users cannot be changed here (405).
+func (st *State) changeable(r *kit.Request, body any) (string, *User, error) {
 	id, u, err := st.user(r)
 	if err != nil {
-		return kit.Response{}, err
+		return "", nil, err
 	}
 	if scimManaged(u) {
-		return kit.Response{}, errSCIM
+		return "", nil, errSCIM
 	}
+	if err := json.Unmarshal(r.Body, body); err != nil {
+		return "", nil, errBadRequest
+	}
+	return id, u, nil
+}
+
+func (Vendor) updateUserStatus(r *kit.Request, s kit.State) (kit.Response, error) {
 	var body struct {
 		UserStatus string `json:"userStatus"`
 	}
-	if err := json.Unmarshal(r.Body, &body); err != nil {
-		return kit.Response{}, errBadRequest
+	id, u, err := s.(*State).changeable(r, &body)
+	if err != nil {
+		return kit.Response{}, err
 	}
 	u.UserStatus = body.UserStatus
 	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(struct {
@@ -320,19 +329,12 @@ func (Vendor) updateUserStatus(r *kit.Request, s kit.State) (kit.Response, error
 }
 
 func (Vendor) markDeleted(r *kit.Request, s kit.State) (kit.Response, error) {
-	st := s.(*State)
-	id, u, err := st.user(r)
-	if err != nil {
-		return kit.Response{}, err
-	}
-	if scimManaged(u) {
-		return kit.Response{}, errSCIM
-	}
 	var body struct {
 		MarkDeleted bool `json:"markDeleted"`
 	}
-	if err := json.Unmarshal(r.Body, &body); err != nil {
-		return kit.Response{}, errBadRequest
+	id, u, err := s.(*State).changeable(r, &body)
+	if err != nil {
+		return kit.Response{}, err
 	}
 	if u.MarkDeleted == body.MarkDeleted {
 		return kit.Response{}, errAlreadyMarked(body.MarkDeleted)
