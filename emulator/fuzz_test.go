@@ -31,7 +31,7 @@ func fuzzServe(t *testing.T, em *emulator.Emulator, method, target string, heade
 	}
 	w := httptest.NewRecorder()
 	em.ServeHTTP(w, r)
-	if d := w.Header().Get(emulator.HeaderDetail); strings.Contains(d, "panic") {
+	if d := w.Header().Get(emulator.HeaderDetail); strings.Contains(d, "panic") || strings.HasPrefix(d, "internal") {
 		t.Fatalf("%s %s: %s", method, target, d)
 	}
 	if w.Code < 200 || w.Code > 599 {
