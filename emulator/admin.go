@@ -18,7 +18,8 @@ import (
 	"github.com/offboard/offboard/specs"
 )
 
-const maxScenarioBytes = 16 << 20
+// maxFaultBytes bounds one POST /__admin/faults body.
+const maxFaultBytes = 1 << 20
 
 // mountAdmin registers the control API under /__admin.
 func (e *Emulator) mountAdmin(r *mux.Router) {
@@ -88,19 +89,16 @@ func readScenario(r *http.Request) (*scenarios.File, error) {
 	if name := r.URL.Query().Get("name"); name != "" {
 		return scenarios.Builtin(name)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxScenarioBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, scenarios.MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading the body: %w", err)
 	}
-	if len(body) > maxScenarioBytes {
-		return nil, fmt.Errorf("scenario over %d bytes", maxScenarioBytes)
-	}
-	var probe yaml.Node
-	if err := yaml.Unmarshal(body, &probe); err == nil && len(probe.Content) == 1 && probe.Content[0].Kind == yaml.ScalarNode {
-		return scenarios.Builtin(strings.TrimSpace(probe.Content[0].Value))
-	}
 	if strings.TrimSpace(string(body)) == "" {
 		return nil, errors.New("send a built-in scenario's name, ?name=NAME, or a YAML scenario as the body")
+	}
+	// A body that is one short word names a built-in.
+	if name := strings.TrimSpace(string(body)); len(name) <= 64 && !strings.ContainsAny(name, ":\n{}[]#") {
+		return scenarios.Builtin(name)
 	}
 	return scenarios.Parse("request body", body)
 }
@@ -227,14 +225,22 @@ func (e *Emulator) adminFaults(w http.ResponseWriter, r *http.Request) {
 
 // adminAddFaults takes one fault or a list, as JSON or YAML.
 func (e *Emulator) adminAddFaults(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxFaultBytes+1))
 	if err != nil {
 		writeAdminError(w, http.StatusBadRequest, "reading the body: "+err.Error())
 		return
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(body, &doc); err != nil || len(doc.Content) != 1 {
-		writeAdminError(w, http.StatusBadRequest, "send a fault (or a list of faults) as JSON or YAML")
+	if len(body) > maxFaultBytes {
+		writeAdminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("faults over %d bytes", maxFaultBytes))
+		return
+	}
+	doc, err := scenarios.ParseYAML("request body", body)
+	if err != nil || len(doc.Content) != 1 {
+		msg := "send a fault (or a list of faults) as JSON or YAML"
+		if err != nil {
+			msg += ": " + err.Error()
+		}
+		writeAdminError(w, http.StatusBadRequest, msg)
 		return
 	}
 	node := doc.Content[0]

@@ -1,8 +1,8 @@
 package emulator
 
 import (
-	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -28,13 +28,24 @@ func (e *Emulator) snapshot(f *scenarios.File) (store.Snapshot, error) {
 	if s, ok := f.Sections[faultSlot]; ok {
 		faultNode, faultFile = s.Node, s.File
 	}
+	// Every section is decoded, so that one run reports every mistake.
+	var all scenarios.Errors
+	var other error
+	collect := func(file, section string, err error) {
+		fes := kit.AllFieldErrors(err)
+		if len(fes) == 0 {
+			if other == nil {
+				other = fmt.Errorf("%s: %s: %w", file, section, err)
+			}
+			return
+		}
+		for _, fe := range fes {
+			all = append(all, &scenarios.Error{File: file, Line: fe.Line, Column: fe.Column, Field: fe.Field, Msg: fe.Msg})
+		}
+	}
 	faults, err := e.decodeFaults(faultNode)
 	if err != nil {
-		var fe *kit.FieldError
-		if errors.As(err, &fe) {
-			return nil, &scenarios.Error{File: faultFile, Line: fe.Line, Column: fe.Column, Field: fe.Field, Msg: fe.Msg}
-		}
-		return nil, err
+		collect(faultFile, faultSlot, err)
 	}
 	snap[faultSlot] = faults
 	for _, v := range e.vendors {
@@ -45,13 +56,28 @@ func (e *Emulator) snapshot(f *scenarios.File) (store.Snapshot, error) {
 		}
 		st, err := v.NewState(node)
 		if err != nil {
-			var fe *kit.FieldError
-			if errors.As(err, &fe) {
-				return nil, &scenarios.Error{File: file, Line: fe.Line, Column: fe.Column, Field: fe.Field, Msg: fe.Msg}
-			}
-			return nil, fmt.Errorf("%s: %s: %w", file, v.Name(), err)
+			collect(file, v.Name(), err)
+			continue
 		}
 		snap[v.Name()] = st
+	}
+	switch {
+	case other != nil:
+		return nil, other
+	case len(all) == 1:
+		return nil, all[0]
+	case len(all) > 1:
+		sort.SliceStable(all, func(i, j int) bool {
+			a, b := all[i], all[j]
+			if a.File != b.File {
+				return a.File < b.File
+			}
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			return a.Column < b.Column
+		})
+		return nil, all
 	}
 	return snap, nil
 }

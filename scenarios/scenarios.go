@@ -4,11 +4,9 @@
 package scenarios
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -72,19 +70,14 @@ func Parse(path string, data []byte) (*File, error) {
 
 // parseOne reads one document without resolving extends.
 func parseOne(path string, data []byte) (*File, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &Error{File: path, Line: 1, Column: 1, Msg: "empty scenario file"}
+	doc, err := ParseYAML(path, data)
+	if err != nil {
+		if e, ok := err.(*Error); ok && e.Msg == "empty document" {
+			e.Msg = "empty scenario file"
 		}
-		return nil, syntaxError(path, err)
+		return nil, err
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, &Error{File: path, Line: extra.Line, Column: extra.Column, Msg: "a scenario file holds one YAML document"}
-	}
-	root := &doc
+	root := doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
@@ -265,4 +258,28 @@ func Merge(files ...*File) (*File, error) {
 	out.Path = strings.Join(paths, ",")
 	out.Description = strings.Join(descs, " ")
 	return out, nil
+}
+
+// Errors is every mistake found in a scenario, in file and line order.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// List flattens err into its positioned mistakes; nil when it has none.
+func List(err error) []*Error {
+	var many Errors
+	if errors.As(err, &many) {
+		return many
+	}
+	var one *Error
+	if errors.As(err, &one) {
+		return []*Error{one}
+	}
+	return nil
 }

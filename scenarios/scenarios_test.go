@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,7 @@ func TestParseErrorsArePositioned(t *testing.T) {
 	}{
 		{"empty", "", "f.yaml:1:1: empty scenario file"},
 		{"not a mapping", "- a\n- b\n", "f.yaml:1:1: a scenario is a mapping"},
-		{"two documents", "name: a\n---\nname: b\n", "f.yaml:2:1: a scenario file holds one YAML document"},
+		{"two documents", "name: a\n---\nname: b\n", "f.yaml:2:1: a file holds one YAML document"},
 		{"name twice", "name: a\nname: b\n", "f.yaml:2:1: name: appears twice"},
 		{"section twice", "onedata: {}\nonedata: {}\n", "f.yaml:2:1: onedata: appears twice"},
 		{"name not a string", "name: [a]\n", "f.yaml:1:7: name: must be a string"},
@@ -104,5 +105,59 @@ func TestBuiltinsAreListedWithDescriptions(t *testing.T) {
 		if s.Description == "" || strings.HasPrefix(s.Description, "(broken") {
 			t.Errorf("%s: %q", s.Name, s.Description)
 		}
+	}
+}
+
+// aliasBomb is n anchors, each a list of n aliases to the one before: a
+// few KB that expand to n^n nodes.
+func aliasBomb(n int) string {
+	var b strings.Builder
+	b.WriteString("name: bomb\nonedata:\n  a0: &a0 [x]\n")
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, "  a%d: &a%d [", i, i)
+		for j := 0; j < n; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*a%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	return b.String()
+}
+
+// TestCostlyYAMLIsRefusedBeforeDecoding: the control API's and the
+// loader's YAML is bounded on its node tree, in one linear pass, before
+// any decoder sees it (issue 13, finding 1).
+func TestCostlyYAMLIsRefusedBeforeDecoding(t *testing.T) {
+	var dupKeys strings.Builder
+	dupKeys.WriteString("onedata:\n  users:\n")
+	for range 4000 {
+		dupKeys.WriteString("    a4d3bc73aada63052310652d421609f1: {}\n")
+	}
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"alias bomb 300x300", aliasBomb(300), "expands to over"},
+		{"alias bomb 9x9", aliasBomb(9), "expands to over"},
+		{"4,000 identical keys", dupKeys.String(), "f.yaml:4:5: a4d3bc73aada63052310652d421609f1: appears twice"},
+		{"nested duplicate", "onedata:\n  users:\n    u1: {username: a, username: b}\n", "f.yaml:3:23: username: appears twice"},
+		{"self-referencing anchor", "onedata: &a {x: *a}\n", "contains an alias to itself"},
+		{"too deep", "onedata: " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n", "nested deeper than"},
+		{"too large", "name: big\ndescription: " + strings.Repeat("x", scenarios.MaxBytes) + "\n", "f.yaml:1:1: over"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := scenarios.Parse("f.yaml", []byte(c.yaml))
+			var se *scenarios.Error
+			if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+	// A document that repeats itself legitimately, within the budget, loads.
+	ok := "name: anchors\nonedata:\n  users:\n    u1: &u {username: a}\n    u2: *u\n"
+	if _, err := scenarios.Parse("ok.yaml", []byte(ok)); err != nil {
+		t.Fatalf("a small alias was refused: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package kit
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -102,5 +103,82 @@ func TestCredentials(t *testing.T) {
 	}
 	if !IsBasic("basic x") || IsBasic("Bearer x") {
 		t.Error("IsBasic")
+	}
+}
+
+// TestDecodeReportsEveryMistakeAtItsValue: every error of a section at
+// once, each at the offending value with its path (issue 14).
+func TestDecodeReportsEveryMistakeAtItsValue(t *testing.T) {
+	type user struct {
+		Name  string   `yaml:"name"`
+		ID    int      `yaml:"id"`
+		On    bool     `yaml:"on"`
+		Roles []string `yaml:"roles"`
+	}
+	var s struct {
+		Users map[string]*user `yaml:"users"`
+		Ports map[int]string   `yaml:"ports"`
+	}
+	src := "users:\n  a:\n    id: abc\n    on: maybe\n    roles: [x, {y: 1}]\n    nmae: joe\nports:\n  eighty: http\n"
+	var node yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &node); err != nil {
+		t.Fatal(err)
+	}
+	got := AllFieldErrors(Decode(&node, "v", &s))
+	want := []string{
+		`3:9: v.users.a.id: expected an integer, got "abc"`,
+		`4:9: v.users.a.on: expected true or false, got "maybe"`,
+		`5:16: v.users.a.roles[1]: expected a string, got a mapping`,
+		`6:5: v.users.a.nmae: unknown field "nmae" (known: id, name, on, roles)`,
+		`8:3: v.ports.eighty: expected an integer, got "eighty"`,
+	}
+	var lines []string
+	for _, e := range got {
+		lines = append(lines, e.Error())
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestDecodeIsLinearInKeys: a mapping of 80,000 keys decodes without
+// yaml.v3's key-by-key comparison (issue 13, finding 5); measured by
+// BenchmarkDecodeLargeMapping, checked here for its result.
+func TestDecodeLargeMapping(t *testing.T) {
+	node := largeMapping(80_000)
+	var m map[string]struct {
+		Name string `yaml:"name"`
+	}
+	if err := Decode(node, "v", &m); err != nil || len(m) != 80_000 || m["u79999"].Name != "n79999" {
+		t.Fatalf("err %v, %d entries", err, len(m))
+	}
+}
+
+func largeMapping(n int) *yaml.Node {
+	node := &yaml.Node{Kind: yaml.MappingNode}
+	for i := range n {
+		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprintf("u%d", i)}
+		v := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Tag: "!!str", Value: "name"},
+			{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprintf("n%d", i)},
+		}}
+		node.Content = append(node.Content, k, v)
+	}
+	return node
+}
+
+func BenchmarkDecodeLargeMapping(b *testing.B) {
+	for _, n := range []int{20_000, 80_000} {
+		node := largeMapping(n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				var m map[string]struct {
+					Name string `yaml:"name"`
+				}
+				if err := Decode(node, "v", &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

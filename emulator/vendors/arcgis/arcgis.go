@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -51,9 +52,15 @@ func (v Vendor) Operations() map[string]kit.Handler {
 // State is the server's tokens, the portal logins that can generate tokens,
 // and the users' workspaces with their running containers.
 type State struct {
-	Tokens map[string]*Token     `json:"tokens"`
-	Logins map[string]*Login     `json:"logins"`
-	Users  map[string]*Workspace `json:"users"`
+	Tokens *kit.Table[string, *Token]     `json:"tokens"`
+	Logins *kit.Table[string, *Login]     `json:"logins"`
+	Users  *kit.Table[string, *Workspace] `json:"users"`
+}
+
+type section struct {
+	Tokens map[string]*Token     `yaml:"tokens"`
+	Logins map[string]*Login     `yaml:"logins"`
+	Users  map[string]*Workspace `yaml:"users"`
 }
 
 // Token is an issued token.
@@ -74,72 +81,69 @@ type Workspace struct {
 	Containers []string `yaml:"containers" json:"containers"`
 }
 
+func (w *Workspace) clone() *Workspace { return &Workspace{Containers: slices.Clone(w.Containers)} }
+
 // Clone implements kit.State.
 func (s *State) Clone() kit.State {
-	c := &State{
-		Tokens: make(map[string]*Token, len(s.Tokens)),
-		Logins: make(map[string]*Login, len(s.Logins)),
-		Users:  make(map[string]*Workspace, len(s.Users)),
-	}
-	for k, t := range s.Tokens {
-		ct := *t
-		c.Tokens[k] = &ct
-	}
-	for k, l := range s.Logins {
-		cl := *l
-		c.Logins[k] = &cl
-	}
-	for k, w := range s.Users {
-		c.Users[k] = &Workspace{Containers: slices.Clone(w.Containers)}
-	}
-	return c
+	return &State{Tokens: s.Tokens.Clone(), Logins: s.Logins.Clone(), Users: s.Users.Clone()}
 }
 
 // NewState implements kit.Vendor.
-func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
-	st := &State{Tokens: map[string]*Token{}, Logins: map[string]*Login{}, Users: map[string]*Workspace{}}
-	if err := kit.Decode(section, "arcgis", st); err != nil {
+func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
+	sec := section{Tokens: map[string]*Token{}, Logins: map[string]*Login{}, Users: map[string]*Workspace{}}
+	if err := kit.Decode(node, "arcgis", &sec); err != nil {
 		return nil, err
 	}
-	for k, t := range st.Tokens {
+	var errs kit.Errors
+	for _, k := range slices.Sorted(maps.Keys(sec.Tokens)) {
+		t := sec.Tokens[k]
 		if t == nil {
 			t = &Token{}
-			st.Tokens[k] = t
+			sec.Tokens[k] = t
 		}
 		if t.Role == "" {
 			t.Role = RoleAdministrator
 		}
 		if !slices.Contains(roles, t.Role) {
-			return nil, kit.Errorf(kit.Find(section, "tokens", k, "role"), "arcgis.tokens."+k+".role", "unknown role %q (known: %v)", t.Role, roles)
+			errs.Add(kit.Find(node, "tokens", k, "role"), "arcgis.tokens."+k+".role", "unknown role %q (%s)", t.Role, kit.Known(roles))
 		}
 	}
-	for k, l := range st.Logins {
+	for _, k := range slices.Sorted(maps.Keys(sec.Logins)) {
+		l := sec.Logins[k]
 		if l == nil || l.Password == "" {
-			return nil, kit.Errorf(kit.Find(section, "logins", k), "arcgis.logins."+k+".password", "a login needs a password")
+			errs.Add(kit.Find(node, "logins", k), "arcgis.logins."+k+".password", "a login needs a password")
+			continue
 		}
 		if l.Role == "" {
 			l.Role = RoleUser
 		}
 		if !slices.Contains(roles, l.Role) {
-			return nil, kit.Errorf(kit.Find(section, "logins", k, "role"), "arcgis.logins."+k+".role", "unknown role %q (known: %v)", l.Role, roles)
+			errs.Add(kit.Find(node, "logins", k, "role"), "arcgis.logins."+k+".role", "unknown role %q (%s)", l.Role, kit.Known(roles))
 		}
 	}
 	owner := map[string]string{}
-	for _, name := range slices.Sorted(maps.Keys(st.Users)) {
-		w := st.Users[name]
+	for _, name := range slices.Sorted(maps.Keys(sec.Users)) {
+		w := sec.Users[name]
 		if w == nil {
-			st.Users[name] = &Workspace{}
+			sec.Users[name] = &Workspace{}
 			continue
 		}
 		for i, c := range w.Containers {
 			if prev, dup := owner[c]; dup {
-				return nil, kit.Errorf(kit.Find(section, "users", name, "containers", strconv.Itoa(i)),
-					"arcgis.users."+name+".containers", "container %q already runs for %s", c, prev)
+				errs.Add(kit.Find(node, "users", name, "containers", strconv.Itoa(i)),
+					fmt.Sprintf("arcgis.users.%s.containers[%d]", name, i), "container %q already runs for %s", c, prev)
 			}
 			owner[c] = name
 		}
 	}
-	return st, nil
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return &State{
+		Tokens: kit.NewTable(sec.Tokens, kit.Same[*Token]),
+		Logins: kit.NewTable(sec.Logins, kit.Same[*Login]),
+		Users:  kit.NewTable(sec.Users, (*Workspace).clone),
+	}, nil
 }
 
 // Authenticate implements kit.Authenticator: the admin framework checks the
@@ -156,7 +160,7 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 	if token == "" {
 		return errTokenRequired
 	}
-	t, ok := st.Tokens[token]
+	t, ok := st.Tokens.Get(token)
 	if !ok || (!t.Expires.IsZero() && !r.Now.Before(t.Expires)) {
 		return errInvalidToken
 	}
@@ -169,14 +173,14 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 func (Vendor) deleteUserWorkspace(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
 	name := r.Value("userName")
-	w, ok := st.Users[name]
+	w, ok := st.Users.Get(name)
 	if !ok {
 		return kit.Response{}, noWorkspace(name)
 	}
 	if len(w.Containers) > 0 {
 		return kit.Response{}, errRunningContainers
 	}
-	delete(st.Users, name)
+	st.Users.Delete(name)
 	return render(r, statusSuccess), nil
 }
 
@@ -194,7 +198,7 @@ func (Vendor) listUserWorkspaces(r *kit.Request, s kit.State) (kit.Response, err
 	out := struct {
 		Containers []name `json:"Containers"`
 	}{Containers: []name{}}
-	for _, u := range slices.Sorted(maps.Keys(st.Users)) {
+	for _, u := range st.Users.Keys() {
 		out.Containers = append(out.Containers, name{u})
 	}
 	return render(r, out), nil
@@ -210,8 +214,8 @@ func (Vendor) listContainers(r *kit.Request, s kit.State) (kit.Response, error) 
 	out := struct {
 		Containers []container `json:"containers"`
 	}{Containers: []container{}}
-	for _, u := range slices.Sorted(maps.Keys(st.Users)) {
-		for _, c := range st.Users[u].Containers {
+	for u, w := range st.Users.All() {
+		for _, c := range w.Containers {
 			out.Containers = append(out.Containers, container{c, u})
 		}
 	}
@@ -221,8 +225,9 @@ func (Vendor) listContainers(r *kit.Request, s kit.State) (kit.Response, error) 
 func (Vendor) terminateContainer(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
 	id := r.Params["containerId"]
-	for _, w := range st.Users {
+	for u, w := range st.Users.All() {
 		if i := slices.Index(w.Containers, id); i >= 0 {
+			w, _ = st.Users.Mut(u)
 			w.Containers = slices.Delete(w.Containers, i, i+1)
 			return render(r, statusSuccess), nil
 		}
@@ -232,7 +237,7 @@ func (Vendor) terminateContainer(r *kit.Request, s kit.State) (kit.Response, err
 
 func (Vendor) generateToken(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
-	l, ok := st.Logins[r.Value("username")]
+	l, ok := st.Logins.Get(r.Value("username"))
 	if !ok || l.Password != r.Value("password") {
 		return kit.Response{}, errBadCredentials
 	}
@@ -244,7 +249,7 @@ func (Vendor) generateToken(r *kit.Request, s kit.State) (kit.Response, error) {
 	_, _ = rand.Read(raw) // crypto/rand.Read never fails on supported platforms
 	tok := hex.EncodeToString(raw)
 	expires := r.Now.Add(time.Duration(minutes) * time.Minute)
-	st.Tokens[tok] = &Token{User: r.Value("username"), Role: l.Role, Expires: expires}
+	st.Tokens.Set(tok, &Token{User: r.Value("username"), Role: l.Role, Expires: expires})
 	return render(r, struct {
 		Token   string `json:"token"`
 		Expires int64  `json:"expires"`
@@ -286,8 +291,8 @@ const contentJSON = "application/json;charset=utf-8"
 // that has not expired, as Esri's clients send it in a header.
 func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
 	st := s.(*State)
-	for _, k := range slices.Sorted(maps.Keys(st.Tokens)) {
-		if t := st.Tokens[k]; t.Role == RoleAdministrator && (t.Expires.IsZero() || now.Before(t.Expires)) {
+	for k, t := range st.Tokens.All() {
+		if t.Role == RoleAdministrator && (t.Expires.IsZero() || now.Before(t.Expires)) {
 			return "X-Esri-Authorization", "Bearer " + k, nil
 		}
 	}

@@ -41,13 +41,23 @@ func (v Vendor) Operations() map[string]kit.Handler {
 }
 
 // State is the CommServe's users, groups, tokens and owned entities.
+// Sessions share the loaded scenario's tables and keep their own changes.
 type State struct {
-	Tokens           map[string]*Token `yaml:"tokens" json:"tokens"` // the whole "QSDK ..." value
-	Users            map[int]*User     `yaml:"users" json:"users"`
-	Groups           map[int]*Group    `yaml:"groups" json:"groups"`
-	Alerts           map[string]*Owner `yaml:"alerts" json:"alerts"`
-	SchedulePolicies map[string]*Owner `yaml:"schedulePolicies" json:"schedulePolicies"`
-	Workflows        map[string]*Owner `yaml:"workflows" json:"workflows"`
+	Tokens           *kit.Table[string, *Token] `json:"tokens"` // the whole "QSDK ..." value
+	Users            *kit.Table[int, *User]     `json:"users"`
+	Groups           *kit.Table[int, *Group]    `json:"groups"`
+	Alerts           *kit.Table[string, Owner]  `json:"alerts"`
+	SchedulePolicies *kit.Table[string, Owner]  `json:"schedulePolicies"`
+	Workflows        *kit.Table[string, Owner]  `json:"workflows"`
+}
+
+type section struct {
+	Tokens           map[string]*Token `yaml:"tokens"`
+	Users            map[int]*User     `yaml:"users"`
+	Groups           map[int]*Group    `yaml:"groups"`
+	Alerts           map[string]*Owner `yaml:"alerts"`
+	SchedulePolicies map[string]*Owner `yaml:"schedulePolicies"`
+	Workflows        map[string]*Owner `yaml:"workflows"`
 }
 
 // Token is an Authtoken acting for a user.
@@ -64,11 +74,19 @@ type User struct {
 	FullName string `yaml:"fullName" json:"fullName"`
 }
 
+func (u *User) clone() *User { c := *u; return &c }
+
 // Group is a user group and its members.
 type Group struct {
 	Name        string `yaml:"name" json:"name"`
 	Description string `yaml:"description" json:"description"`
 	Users       []int  `yaml:"users" json:"users"`
+}
+
+func (g *Group) clone() *Group {
+	c := *g
+	c.Users = slices.Clone(g.Users)
+	return &c
 }
 
 // Owner is a user or a user group: exactly one is set.
@@ -79,106 +97,102 @@ type Owner struct {
 
 // Clone implements kit.State.
 func (s *State) Clone() kit.State {
-	c := &State{
-		Tokens: make(map[string]*Token, len(s.Tokens)), Users: make(map[int]*User, len(s.Users)),
-		Groups: make(map[int]*Group, len(s.Groups)), Alerts: cloneOwners(s.Alerts),
-		SchedulePolicies: cloneOwners(s.SchedulePolicies), Workflows: cloneOwners(s.Workflows),
-	}
-	for k, t := range s.Tokens {
-		ct := *t
-		c.Tokens[k] = &ct
-	}
-	for id, u := range s.Users {
-		cu := *u
-		c.Users[id] = &cu
-	}
-	for id, g := range s.Groups {
-		cg := *g
-		cg.Users = slices.Clone(g.Users)
-		c.Groups[id] = &cg
-	}
-	return c
+	return &State{Tokens: s.Tokens.Clone(), Users: s.Users.Clone(), Groups: s.Groups.Clone(),
+		Alerts: s.Alerts.Clone(), SchedulePolicies: s.SchedulePolicies.Clone(), Workflows: s.Workflows.Clone()}
 }
 
-func cloneOwners(m map[string]*Owner) map[string]*Owner {
-	c := make(map[string]*Owner, len(m))
-	for k, o := range m {
-		co := *o
-		c[k] = &co
-	}
-	return c
-}
-
-// entityKinds names the owned-entity maps, in a fixed order.
+// entityKinds names the owned-entity tables, in a fixed order.
 func (s *State) entityKinds() []struct {
 	name   string
-	owners map[string]*Owner
+	owners *kit.Table[string, Owner]
 } {
 	return []struct {
 		name   string
-		owners map[string]*Owner
+		owners *kit.Table[string, Owner]
 	}{{"alerts", s.Alerts}, {"schedulePolicies", s.SchedulePolicies}, {"workflows", s.Workflows}}
 }
 
 // NewState implements kit.Vendor.
-func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
-	st := &State{Tokens: map[string]*Token{}, Users: map[int]*User{}, Groups: map[int]*Group{},
+func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
+	sec := section{Tokens: map[string]*Token{}, Users: map[int]*User{}, Groups: map[int]*Group{},
 		Alerts: map[string]*Owner{}, SchedulePolicies: map[string]*Owner{}, Workflows: map[string]*Owner{}}
-	if err := kit.Decode(section, "commvault", st); err != nil {
+	if err := kit.Decode(node, "commvault", &sec); err != nil {
 		return nil, err
 	}
+	var errs kit.Errors
 	names := map[string]int{}
-	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
-		u := st.Users[id]
+	for _, id := range slices.Sorted(maps.Keys(sec.Users)) {
+		u := sec.Users[id]
 		key := strconv.Itoa(id)
-		if u == nil || u.Name == "" {
-			return nil, kit.Errorf(kit.Find(section, "users", key), "commvault.users."+key+".name", "a user needs a name")
-		}
-		if id <= 0 {
-			return nil, kit.Errorf(kit.Find(section, "users", key), "commvault.users."+key, "user ids are positive")
+		switch {
+		case u == nil || u.Name == "":
+			errs.Add(kit.Find(node, "users", key), "commvault.users."+key+".name", "a user needs a name")
+			delete(sec.Users, id)
+			continue
+		case id <= 0:
+			errs.Add(kit.Find(node, "users", key), "commvault.users."+key, "user ids are positive")
 		}
 		if prev, dup := names[strings.ToLower(u.Name)]; dup {
-			return nil, kit.Errorf(kit.Find(section, "users", key, "name"), "commvault.users."+key+".name",
+			errs.Add(kit.Find(node, "users", key, "name"), "commvault.users."+key+".name",
 				"user name %q is also user %d's", u.Name, prev)
 		}
 		names[strings.ToLower(u.Name)] = id
 	}
-	for _, id := range slices.Sorted(maps.Keys(st.Groups)) {
-		g := st.Groups[id]
+	for _, id := range slices.Sorted(maps.Keys(sec.Groups)) {
+		g := sec.Groups[id]
 		key := strconv.Itoa(id)
 		if g == nil || g.Name == "" {
-			return nil, kit.Errorf(kit.Find(section, "groups", key), "commvault.groups."+key+".name", "a group needs a name")
+			errs.Add(kit.Find(node, "groups", key), "commvault.groups."+key+".name", "a group needs a name")
+			delete(sec.Groups, id)
+			continue
 		}
 		if g.Users == nil {
 			g.Users = []int{}
 		}
 		for i, u := range g.Users {
-			if st.Users[u] == nil {
-				return nil, kit.Errorf(kit.Find(section, "groups", key, "users", strconv.Itoa(i)), "commvault.groups."+key+".users",
+			if sec.Users[u] == nil {
+				errs.Add(kit.Find(node, "groups", key, "users", strconv.Itoa(i)), fmt.Sprintf("commvault.groups.%s.users[%d]", key, i),
 					"user %d is not defined", u)
 			}
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(st.Tokens)) {
-		if t := st.Tokens[k]; t == nil || st.Users[t.User] == nil {
-			return nil, kit.Errorf(kit.Find(section, "tokens", k), "commvault.tokens", "token acts for a user the scenario does not define")
+	for _, k := range slices.Sorted(maps.Keys(sec.Tokens)) {
+		if t := sec.Tokens[k]; t == nil || sec.Users[t.User] == nil {
+			errs.Add(kit.Find(node, "tokens", k, "user"), "commvault.tokens."+k+".user", "token acts for a user the scenario does not define")
 		}
 	}
-	for _, kind := range st.entityKinds() {
+	owners := [3]map[string]Owner{}
+	for i, kind := range []struct {
+		name   string
+		owners map[string]*Owner
+	}{{"alerts", sec.Alerts}, {"schedulePolicies", sec.SchedulePolicies}, {"workflows", sec.Workflows}} {
+		owners[i] = make(map[string]Owner, len(kind.owners))
 		for _, name := range slices.Sorted(maps.Keys(kind.owners)) {
 			o := kind.owners[name]
 			field := "commvault." + kind.name + "." + name
 			switch {
 			case o == nil || (o.User == 0) == (o.Group == 0):
-				return nil, kit.Errorf(kit.Find(section, kind.name, name), field, "an owner is exactly one of user or group")
-			case o.User != 0 && st.Users[o.User] == nil:
-				return nil, kit.Errorf(kit.Find(section, kind.name, name, "user"), field+".user", "user %d is not defined", o.User)
-			case o.Group != 0 && st.Groups[o.Group] == nil:
-				return nil, kit.Errorf(kit.Find(section, kind.name, name, "group"), field+".group", "group %d is not defined", o.Group)
+				errs.Add(kit.Find(node, kind.name, name), field, "an owner is exactly one of user or group")
+				continue
+			case o.User != 0 && sec.Users[o.User] == nil:
+				errs.Add(kit.Find(node, kind.name, name, "user"), field+".user", "user %d is not defined", o.User)
+			case o.Group != 0 && sec.Groups[o.Group] == nil:
+				errs.Add(kit.Find(node, kind.name, name, "group"), field+".group", "group %d is not defined", o.Group)
 			}
+			owners[i][name] = *o
 		}
 	}
-	return st, nil
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return &State{
+		Tokens:           kit.NewTable(sec.Tokens, kit.Same[*Token]),
+		Users:            kit.NewTable(sec.Users, (*User).clone),
+		Groups:           kit.NewTable(sec.Groups, (*Group).clone),
+		Alerts:           kit.NewTable(owners[0], kit.Same[Owner]),
+		SchedulePolicies: kit.NewTable(owners[1], kit.Same[Owner]),
+		Workflows:        kit.NewTable(owners[2], kit.Same[Owner]),
+	}, nil
 }
 
 // Authenticate implements kit.Authenticator: every operation but Login
@@ -192,13 +206,13 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 	if raw == "" {
 		return unauthorized("no Authtoken header")
 	}
-	t, ok := st.Tokens[raw]
+	t, ok := st.Tokens.Get(raw)
 	switch {
 	case !ok:
 		return unauthorized("unknown Authtoken")
 	case !t.Expires.IsZero() && !r.Now.Before(t.Expires):
 		return unauthorized("Authtoken expired at " + t.Expires.Format(time.RFC3339))
-	case st.Users[t.User] == nil:
+	case !st.Users.Has(t.User):
 		return unauthorized("the Authtoken's user was deleted")
 	}
 	return nil
@@ -207,8 +221,8 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 // Credential implements kit.Credentialer.
 func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
 	st := s.(*State)
-	for _, k := range slices.Sorted(maps.Keys(st.Tokens)) {
-		if t := st.Tokens[k]; (t.Expires.IsZero() || now.Before(t.Expires)) && st.Users[t.User] != nil {
+	for k, t := range st.Tokens.All() {
+		if (t.Expires.IsZero() || now.Before(t.Expires)) && st.Users.Has(t.User) {
 			return "Authtoken", k, nil
 		}
 	}
@@ -233,28 +247,36 @@ func (Vendor) deleteUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	if err != nil {
 		return deleteAnswer(r, 2, err.Error(), 0), nil
 	}
-	owner := Owner{User: tgt.user, Group: tgt.group}
-	for _, kind := range st.entityKinds() {
-		for _, o := range kind.owners {
-			if o.User == id {
-				*o = owner
-			}
-		}
-	}
-	for _, g := range st.Groups {
-		g.Users = slices.DeleteFunc(g.Users, func(u int) bool { return u == id })
-	}
-	for k, t := range st.Tokens {
-		if t.User == id {
-			delete(st.Tokens, k)
-		}
-	}
-	delete(st.Users, id)
+	st.removeUser(id, Owner{User: tgt.user, Group: tgt.group})
 	return deleteAnswer(r, 0, "This user may have created some schedules. Ownership of such schedules is changed to "+tgt.name+".", id), nil
 }
 
+// removeUser deletes a user: what it owns moves to owner, its group
+// memberships and tokens go.
+func (st *State) removeUser(id int, owner Owner) {
+	for _, kind := range st.entityKinds() {
+		for name, o := range kind.owners.Unordered() {
+			if o.User == id {
+				kind.owners.Set(name, owner)
+			}
+		}
+	}
+	for gid, g := range st.Groups.Unordered() {
+		if slices.Contains(g.Users, id) {
+			g, _ = st.Groups.Mut(gid)
+			g.Users = slices.DeleteFunc(g.Users, func(u int) bool { return u == id })
+		}
+	}
+	for k, t := range st.Tokens.Unordered() {
+		if t.User == id {
+			st.Tokens.Delete(k)
+		}
+	}
+	st.Users.Delete(id)
+}
+
 func (st *State) userByName(name string) (int, bool) {
-	for id, u := range st.Users {
+	for id, u := range st.Users.Unordered() {
 		if strings.EqualFold(u.Name, name) {
 			return id, true
 		}
@@ -263,7 +285,7 @@ func (st *State) userByName(name string) (int, bool) {
 }
 
 func (st *State) groupByName(name string) (int, bool) {
-	for id, g := range st.Groups {
+	for id, g := range st.Groups.Unordered() {
 		if strings.EqualFold(g.Name, name) {
 			return id, true
 		}
@@ -286,7 +308,7 @@ func (st *State) resolveUser(raw string) (int, error) {
 	if err != nil || id <= 0 {
 		return 0, fmt.Errorf("Failed to delete user. Invalid user id [%s].", raw)
 	}
-	if st.Users[id] == nil {
+	if !st.Users.Has(id) {
 		return 0, fmt.Errorf("Failed to delete user. User with id [%d] does not exist.", id)
 	}
 	return id, nil
@@ -331,7 +353,7 @@ type ownerKind struct {
 
 func (st *State) userKind() ownerKind {
 	return ownerKind{"newUserId", "userName", "user", st.userByName, func(id int) (string, bool) {
-		if u := st.Users[id]; u != nil {
+		if u, ok := st.Users.Get(id); ok {
 			return u.Name, true
 		}
 		return "", false
@@ -340,7 +362,7 @@ func (st *State) userKind() ownerKind {
 
 func (st *State) groupKind() ownerKind {
 	return ownerKind{"newUserGroupId", "userGroupName", "user group", st.groupByName, func(id int) (string, bool) {
-		if g := st.Groups[id]; g != nil {
+		if g, ok := st.Groups.Get(id); ok {
 			return g.Name, true
 		}
 		return "", false
@@ -380,10 +402,10 @@ func resolveOwner(raw string, k ownerKind) (id int, label string, err error) {
 
 // owned lists, per kind, the entities an owner holds.
 func (st *State) owned(o Owner) ownedEntities {
-	pick := func(m map[string]*Owner) []string {
+	pick := func(m *kit.Table[string, Owner]) []string {
 		out := []string{}
-		for _, name := range slices.Sorted(maps.Keys(m)) {
-			if *m[name] == o {
+		for name, owner := range m.All() {
+			if owner == o {
 				out = append(out, name)
 			}
 		}
@@ -396,8 +418,7 @@ func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
 	var out usersResponse
 	out.Users = []userInfo{}
-	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
-		u := st.Users[id]
+	for id, u := range st.Users.All() {
 		out.Users = append(out.Users, userInfo{Entity: entity{UserID: id, UserName: u.Name}, Email: u.Email,
 			FullName: u.FullName, EnableUser: true, Owned: st.owned(Owner{User: id})})
 	}
@@ -408,8 +429,7 @@ func (Vendor) listUserGroups(r *kit.Request, s kit.State) (kit.Response, error) 
 	st := s.(*State)
 	var out groupsResponse
 	out.Groups = []groupInfo{}
-	for _, id := range slices.Sorted(maps.Keys(st.Groups)) {
-		g := st.Groups[id]
+	for id, g := range st.Groups.All() {
 		out.Groups = append(out.Groups, groupInfo{Entity: groupEntity{ID: id, Name: g.Name}, Description: g.Description,
 			Users: slices.Sorted(slices.Values(g.Users)), Owned: st.owned(Owner{Group: id})})
 	}
@@ -428,15 +448,15 @@ func (Vendor) login(r *kit.Request, s kit.State) (kit.Response, error) {
 		return kit.Response{}, badRequest("the body is not a login request")
 	}
 	id, found := st.userByName(req.Username)
+	u, _ := st.Users.Get(id)
 	password, err := base64.StdEncoding.DecodeString(req.Password)
-	if !found || err != nil || st.Users[id].Password == "" || string(password) != st.Users[id].Password {
+	if !found || err != nil || u.Password == "" || string(password) != u.Password {
 		return render(r, http.StatusOK, loginFailure{ErrList: []loginError{{Message: "Invalid Username or Password", Code: 5}}}), nil
 	}
 	var b [48]byte
 	_, _ = rand.Read(b[:])
 	tok := "QSDK " + hex.EncodeToString(b[:])
-	st.Tokens[tok] = &Token{User: id}
-	u := st.Users[id]
+	st.Tokens.Set(tok, &Token{User: id})
 	return render(r, http.StatusOK, loginResponse{AliasName: strconv.Itoa(id), UserGUID: guid(id), SMTPAddress: u.Email,
 		UserName: u.Name, ProviderType: 1, Token: tok}), nil
 }

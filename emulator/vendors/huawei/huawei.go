@@ -38,10 +38,26 @@ func (v Vendor) Operations() map[string]kit.Handler {
 }
 
 // State is the gateway's credentials and the projects' workspaces.
+// Sessions share the loaded scenario's tables and keep their own changes.
 type State struct {
-	Tokens     map[string]*Token     `yaml:"tokens" json:"tokens"`
-	AccessKeys map[string]*AccessKey `yaml:"accessKeys" json:"accessKeys"`
-	Projects   map[string]*Project   `yaml:"projects" json:"projects"`
+	Tokens     *kit.Table[string, *Token]     `json:"tokens"`
+	AccessKeys *kit.Table[string, *AccessKey] `json:"accessKeys"`
+	Projects   *kit.Table[string, *Project]   `json:"projects"`
+}
+
+type section struct {
+	Tokens     map[string]*Token       `yaml:"tokens"`
+	AccessKeys map[string]*AccessKey   `yaml:"accessKeys"`
+	Projects   map[string]*projectYAML `yaml:"projects"`
+}
+
+type projectYAML struct {
+	Workspaces map[string]*workspaceYAML `yaml:"workspaces"`
+}
+
+type workspaceYAML struct {
+	Users         map[string]*Member `yaml:"users"`
+	RejectDeletes string             `yaml:"rejectDeletes"`
 }
 
 // Token is an IAM token the gateway accepts in X-Auth-Token.
@@ -58,16 +74,22 @@ type AccessKey struct {
 
 // Project holds workspaces by id.
 type Project struct {
-	Workspaces map[string]*Workspace `yaml:"workspaces" json:"workspaces"`
+	Workspaces *kit.Table[string, *Workspace] `json:"workspaces"`
 }
+
+func (p *Project) clone() *Project { return &Project{Workspaces: p.Workspaces.Clone()} }
 
 // Workspace holds its members by user id.
 type Workspace struct {
-	Users map[string]*Member `yaml:"users" json:"users"`
+	Users *kit.Table[string, *Member] `json:"users"`
 	// RejectDeletes, when set, makes deletes answer 200 with
 	// is_success false and this message, changing nothing (what
 	// Terraform's provider treats as a failure).
-	RejectDeletes string `yaml:"rejectDeletes" json:"rejectDeletes,omitempty"`
+	RejectDeletes string `json:"rejectDeletes,omitempty"`
+}
+
+func (w *Workspace) clone() *Workspace {
+	return &Workspace{Users: w.Users.Clone(), RejectDeletes: w.RejectDeletes}
 }
 
 // Member is a workspace user.
@@ -84,32 +106,19 @@ type Member struct {
 	CreatedBy   string    `yaml:"createdBy" json:"createdBy"`
 }
 
+func (m *Member) clone() *Member {
+	c := *m
+	c.Roles = slices.Clone(m.Roles)
+	return &c
+}
+
 // Clone implements kit.State.
 func (s *State) Clone() kit.State {
-	c := &State{Tokens: map[string]*Token{}, AccessKeys: map[string]*AccessKey{}, Projects: map[string]*Project{}}
-	for k, t := range s.Tokens {
-		ct := *t
-		c.Tokens[k] = &ct
-	}
-	for k, a := range s.AccessKeys {
-		ca := *a
-		c.AccessKeys[k] = &ca
-	}
-	for pid, p := range s.Projects {
-		cp := &Project{Workspaces: map[string]*Workspace{}}
-		for wid, w := range p.Workspaces {
-			cw := &Workspace{Users: map[string]*Member{}, RejectDeletes: w.RejectDeletes}
-			for uid, m := range w.Users {
-				cm := *m
-				cm.Roles = slices.Clone(m.Roles)
-				cw.Users[uid] = &cm
-			}
-			cp.Workspaces[wid] = cw
-		}
-		c.Projects[pid] = cp
-	}
-	return c
+	return &State{Tokens: s.Tokens.Clone(), AccessKeys: s.AccessKeys.Clone(), Projects: s.Projects.Clone()}
 }
+
+// roleCodes are the workspace roles, by code.
+var roleCodes = []string{"ADMIN", "DEPLOYER", "DEVELOPER", "OPERATOR", "VIEWER"}
 
 // roleName is the display name of a workspace role code.
 func roleName(code string) (string, bool) {
@@ -129,61 +138,74 @@ func roleName(code string) (string, bool) {
 }
 
 // NewState implements kit.Vendor.
-func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
-	st := &State{Tokens: map[string]*Token{}, AccessKeys: map[string]*AccessKey{}, Projects: map[string]*Project{}}
-	if err := kit.Decode(section, "huawei", st); err != nil {
+func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
+	sec := section{Tokens: map[string]*Token{}, AccessKeys: map[string]*AccessKey{}, Projects: map[string]*projectYAML{}}
+	if err := kit.Decode(node, "huawei", &sec); err != nil {
 		return nil, err
 	}
-	for k, t := range st.Tokens {
+	var errs kit.Errors
+	for k, t := range sec.Tokens {
 		if t == nil {
-			st.Tokens[k] = &Token{}
+			sec.Tokens[k] = &Token{}
 		}
 	}
-	for ak, a := range st.AccessKeys {
-		if a == nil || a.Secret == "" {
-			return nil, kit.Errorf(kit.Find(section, "accessKeys", ak), "huawei.accessKeys."+ak+".secret", "an access key needs its secret")
+	for _, ak := range slices.Sorted(maps.Keys(sec.AccessKeys)) {
+		if a := sec.AccessKeys[ak]; a == nil || a.Secret == "" {
+			errs.Add(kit.Find(node, "accessKeys", ak), "huawei.accessKeys."+ak+".secret", "an access key needs its secret")
 		}
 	}
-	for pid, p := range st.Projects {
-		if p == nil {
-			p = &Project{}
-			st.Projects[pid] = p
-		}
-		if p.Workspaces == nil {
-			p.Workspaces = map[string]*Workspace{}
-		}
-		for wid, w := range p.Workspaces {
-			if w == nil {
-				w = &Workspace{}
-				p.Workspaces[wid] = w
-			}
-			if w.Users == nil {
-				w.Users = map[string]*Member{}
-			}
-			for uid, m := range w.Users {
-				if m == nil {
-					m = &Member{}
-					w.Users[uid] = m
+	projects := make(map[string]*Project, len(sec.Projects))
+	for _, pid := range slices.Sorted(maps.Keys(sec.Projects)) {
+		p := sec.Projects[pid]
+		workspaces := map[string]*Workspace{}
+		if p != nil {
+			for _, wid := range slices.Sorted(maps.Keys(p.Workspaces)) {
+				w := p.Workspaces[wid]
+				if w == nil {
+					w = &workspaceYAML{}
 				}
-				if m.Roles == nil {
-					m.Roles = []string{"DEVELOPER"}
+				if w.Users == nil {
+					w.Users = map[string]*Member{}
 				}
-				if m.ID == "" {
-					// A stable membership id, 32 hex like the service's.
-					sum := sha256.Sum256([]byte(wid + "/" + uid))
-					m.ID = hex.EncodeToString(sum[:16])
-				}
-				for i, role := range m.Roles {
-					if _, ok := roleName(role); !ok {
-						return nil, kit.Errorf(kit.Find(section, "projects", pid, "workspaces", wid, "users", uid, "roles", strconv.Itoa(i)),
-							"huawei.projects."+pid+".workspaces."+wid+".users."+uid+".roles",
-							"unknown role %q (known: ADMIN, DEPLOYER, DEVELOPER, OPERATOR, VIEWER)", role)
+				for _, uid := range slices.Sorted(maps.Keys(w.Users)) {
+					m := w.Users[uid]
+					if m == nil {
+						m = &Member{}
+						w.Users[uid] = m
+					}
+					if m.Roles == nil {
+						m.Roles = []string{"DEVELOPER"}
+					}
+					if m.ID == "" {
+						m.ID = membershipID(wid, uid)
+					}
+					for i, role := range m.Roles {
+						if _, ok := roleName(role); !ok {
+							errs.Add(kit.Find(node, "projects", pid, "workspaces", wid, "users", uid, "roles", strconv.Itoa(i)),
+								fmt.Sprintf("huawei.projects.%s.workspaces.%s.users.%s.roles[%d]", pid, wid, uid, i),
+								"unknown role %q (%s)", role, kit.Known(roleCodes))
+						}
 					}
 				}
+				workspaces[wid] = &Workspace{Users: kit.NewTable(w.Users, (*Member).clone), RejectDeletes: w.RejectDeletes}
 			}
 		}
+		projects[pid] = &Project{Workspaces: kit.NewTable(workspaces, (*Workspace).clone)}
 	}
-	return st, nil
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return &State{
+		Tokens:     kit.NewTable(sec.Tokens, kit.Same[*Token]),
+		AccessKeys: kit.NewTable(sec.AccessKeys, kit.Same[*AccessKey]),
+		Projects:   kit.NewTable(projects, (*Project).clone),
+	}, nil
+}
+
+// membershipID is a stable membership record id, 32 hex like the service's.
+func membershipID(workspace, user string) string {
+	sum := sha256.Sum256([]byte(workspace + "/" + user))
+	return hex.EncodeToString(sum[:16])
 }
 
 // Authenticate implements kit.Authenticator: the gateway checks
@@ -191,7 +213,7 @@ func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
 func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 	st := s.(*State)
 	if tok := r.Header.Get("X-Auth-Token"); tok != "" {
-		t, ok := st.Tokens[tok]
+		t, ok := st.Tokens.Get(tok)
 		switch {
 		case !ok:
 			return gatewayAuth("decrypt token fail", "unknown X-Auth-Token")
@@ -205,7 +227,7 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 		if !ok {
 			return gatewayAuth("verify aksk signature fail", "Authorization is not an SDK-HMAC-SHA256 signature")
 		}
-		key, ok := st.AccessKeys[sig.access]
+		key, ok := st.AccessKeys.Get(sig.access)
 		if !ok {
 			return gatewayAuth("verify aksk signature fail", "unknown access key "+sig.access)
 		}
@@ -220,22 +242,29 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 // Credential implements kit.Credentialer: the first token that has not expired.
 func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
 	st := s.(*State)
-	for _, k := range slices.Sorted(maps.Keys(st.Tokens)) {
-		if t := st.Tokens[k]; t.Expires.IsZero() || now.Before(t.Expires) {
+	for k, t := range st.Tokens.All() {
+		if t.Expires.IsZero() || now.Before(t.Expires) {
 			return "X-Auth-Token", k, nil
 		}
 	}
 	return "", "", errors.New("the scenario has no valid huawei token")
 }
 
-func (st *State) workspace(r *kit.Request) (*Workspace, error) {
-	p := st.Projects[r.Params["project_id"]]
-	if p == nil {
-		return nil, badRequest(fmt.Sprintf("project %s does not exist", r.Params["project_id"]))
+// workspace finds the request's workspace, to read it or, with write,
+// as a copy this session owns.
+func (st *State) workspace(r *kit.Request, write bool) (*Workspace, error) {
+	pid, wid := r.Params["project_id"], r.Params["workspace_id"]
+	p, ok := st.Projects.Get(pid)
+	if !ok {
+		return nil, badRequest(fmt.Sprintf("project %s does not exist", pid))
 	}
-	w := p.Workspaces[r.Params["workspace_id"]]
-	if w == nil {
-		return nil, badRequest(fmt.Sprintf("workspace %s does not exist", r.Params["workspace_id"]))
+	w, ok := p.Workspaces.Get(wid)
+	if !ok {
+		return nil, badRequest(fmt.Sprintf("workspace %s does not exist", wid))
+	}
+	if write {
+		p, _ = st.Projects.Mut(pid)
+		w, _ = p.Workspaces.Mut(wid)
 	}
 	return w, nil
 }
@@ -248,7 +277,7 @@ type result struct {
 // deleteUsers removes every listed member, or none: an unknown id fails
 // the whole request before anything changes.
 func (Vendor) deleteUsers(r *kit.Request, s kit.State) (kit.Response, error) {
-	w, err := s.(*State).workspace(r)
+	w, err := s.(*State).workspace(r, false)
 	if err != nil {
 		return kit.Response{}, err
 	}
@@ -259,7 +288,7 @@ func (Vendor) deleteUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 		return kit.Response{}, badRequest("request body is not valid JSON")
 	}
 	for _, id := range req.UserIDs {
-		if w.Users[id] == nil {
+		if !w.Users.Has(id) {
 			return kit.Response{}, badRequest(fmt.Sprintf("user %s is not a member of workspace %s", id, r.Params["workspace_id"]))
 		}
 	}
@@ -267,8 +296,9 @@ func (Vendor) deleteUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 		msg := w.RejectDeletes
 		return documented(http.StatusOK, result{Message: &msg}), nil
 	}
+	w, _ = s.(*State).workspace(r, true)
 	for _, id := range req.UserIDs {
-		delete(w.Users, id)
+		w.Users.Delete(id)
 	}
 	return documented(http.StatusOK, result{IsSuccess: true}), nil
 }
@@ -298,7 +328,7 @@ type user struct {
 }
 
 func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
-	w, err := s.(*State).workspace(r)
+	w, err := s.(*State).workspace(r, false)
 	if err != nil {
 		return kit.Response{}, err
 	}
@@ -309,14 +339,14 @@ func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	if v := r.Query.Get("offset"); v != "" {
 		offset, _ = strconv.Atoi(v)
 	}
-	ids := slices.Sorted(maps.Keys(w.Users))
+	ids := w.Users.Keys()
 	page := struct {
 		Count     int    `json:"count"`
 		TotalPage int    `json:"total_page"`
 		Data      []user `json:"data"`
 	}{Count: len(ids), TotalPage: (len(ids) + limit - 1) / limit, Data: []user{}}
 	for _, id := range ids[min(offset, len(ids)):min(offset+limit, len(ids))] {
-		m := w.Users[id]
+		m, _ := w.Users.Get(id)
 		u := user{ID: m.ID, UserID: id, UserName: m.Name, DomainID: m.DomainID, DomainName: m.DomainName,
 			DisplayUserName: m.DisplayName, DomainOwner: m.DomainOwner, Description: m.Description,
 			WorkspaceID: r.Params["workspace_id"], Roles: []role{}, CreateTime: m.Created.UnixMilli(),

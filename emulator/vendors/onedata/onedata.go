@@ -5,6 +5,7 @@ package onedata
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -43,12 +44,19 @@ func (v Vendor) Operations() map[string]kit.Handler {
 	}
 }
 
-// State is Onezone's users and the tokens that act for them.
+// State is Onezone's users and the tokens that act for them. Sessions
+// share the loaded scenario's tables and keep only their own changes.
 type State struct {
-	Users  map[string]*User  `json:"users"`
-	Tokens map[string]*Token `json:"tokens"`
+	Users  *kit.Table[string, *User]  `json:"users"`
+	Tokens *kit.Table[string, *Token] `json:"tokens"`
 
-	byUsername map[string]string // built on first Basic login; nil after Clone
+	byUsername *kit.Table[string, string] // for Basic logins
+}
+
+// section is the scenario's onedata section as written.
+type section struct {
+	Users  map[string]*User  `yaml:"users"`
+	Tokens map[string]*Token `yaml:"tokens"`
 }
 
 // User is a Onezone user.
@@ -60,39 +68,40 @@ type User struct {
 	Privileges []string `yaml:"privileges" json:"privileges"`
 }
 
+func (u *User) clone() *User {
+	c := *u
+	c.Emails = slices.Clone(u.Emails)
+	c.Privileges = slices.Clone(u.Privileges)
+	return &c
+}
+
 // Token is an access token acting for a user.
 type Token struct {
 	User    string `yaml:"user" json:"user"`
 	Revoked bool   `yaml:"revoked" json:"revoked"`
 }
 
+func (t *Token) clone() *Token { c := *t; return &c }
+
+
 // Clone implements kit.State.
 func (s *State) Clone() kit.State {
-	c := &State{Users: make(map[string]*User, len(s.Users)), Tokens: make(map[string]*Token, len(s.Tokens))}
-	for id, u := range s.Users {
-		cu := *u
-		cu.Emails = slices.Clone(u.Emails)
-		cu.Privileges = slices.Clone(u.Privileges)
-		c.Users[id] = &cu
-	}
-	for t, tok := range s.Tokens {
-		ct := *tok
-		c.Tokens[t] = &ct
-	}
-	return c
+	return &State{Users: s.Users.Clone(), Tokens: s.Tokens.Clone(), byUsername: s.byUsername.Clone()}
 }
 
 // NewState implements kit.Vendor.
-func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
-	st := &State{Users: map[string]*User{}, Tokens: map[string]*Token{}}
-	if err := kit.Decode(section, "onedata", st); err != nil {
+func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
+	sec := section{Users: map[string]*User{}, Tokens: map[string]*Token{}}
+	if err := kit.Decode(node, "onedata", &sec); err != nil {
 		return nil, err
 	}
-	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
-		u := st.Users[id]
+	var errs kit.Errors
+	byUsername := make(map[string]string, len(sec.Users))
+	for _, id := range slices.Sorted(maps.Keys(sec.Users)) {
+		u := sec.Users[id]
 		if u == nil {
 			u = &User{}
-			st.Users[id] = u
+			sec.Users[id] = u
 		}
 		if u.Emails == nil {
 			u.Emails = []string{}
@@ -102,19 +111,29 @@ func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
 		}
 		for i, p := range u.Privileges {
 			if !slices.Contains(knownPrivileges, p) {
-				return nil, kit.Errorf(kit.Find(section, "users", id, "privileges", strconv.Itoa(i)), "onedata.users."+id+".privileges",
-					"unknown privilege %q (known: %v)", p, knownPrivileges)
+				errs.Add(kit.Find(node, "users", id, "privileges", strconv.Itoa(i)), fmt.Sprintf("onedata.users.%s.privileges[%d]", id, i),
+					"unknown privilege %q (%s)", p, kit.Known(knownPrivileges))
 			}
 		}
+		if u.Username != "" {
+			byUsername[u.Username] = id
+		}
 	}
-	for _, t := range slices.Sorted(maps.Keys(st.Tokens)) {
-		tok := st.Tokens[t]
-		if tok == nil || st.Users[tok.User] == nil {
-			return nil, kit.Errorf(kit.Find(section, "tokens", t), "onedata.tokens."+t+".user",
+	for _, t := range slices.Sorted(maps.Keys(sec.Tokens)) {
+		tok := sec.Tokens[t]
+		if tok == nil || sec.Users[tok.User] == nil {
+			errs.Add(kit.Find(node, "tokens", t, "user"), "onedata.tokens."+t+".user",
 				"token acts for a user the scenario does not define")
 		}
 	}
-	return st, nil
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return &State{
+		Users:      kit.NewTable(sec.Users, (*User).clone),
+		Tokens:     kit.NewTable(sec.Tokens, (*Token).clone),
+		byUsername: kit.NewTable(byUsername, kit.Same[string]),
+	}, nil
 }
 
 // caller is who a request authenticates as: "" when it sent no credentials.
@@ -126,13 +145,13 @@ func (s *State) caller(r *kit.Request) (string, error) {
 	}
 	switch {
 	case token != "":
-		tok, ok := s.Tokens[token]
+		tok, ok := s.Tokens.Get(token)
 		switch {
 		case !ok:
 			return "", errBadToken
 		case tok.Revoked:
 			return "", errTokenRevoked
-		case s.Users[tok.User] == nil:
+		case !s.Users.Has(tok.User):
 			return "", errTokenInvalid
 		}
 		return tok.User, nil
@@ -141,14 +160,9 @@ func (s *State) caller(r *kit.Request) (string, error) {
 		if !ok {
 			return "", errBadBasic
 		}
-		if s.byUsername == nil {
-			s.byUsername = make(map[string]string, len(s.Users))
-			for id, u := range s.Users {
-				s.byUsername[u.Username] = id
-			}
-		}
-		id, ok := s.byUsername[name]
-		if u := s.Users[id]; !ok || u == nil || u.Password == "" || u.Password != password {
+		id, ok := s.byUsername.Get(name)
+		u, found := s.Users.Get(id)
+		if !ok || !found || u.Password == "" || u.Password != password {
 			return "", errBadBasic
 		}
 		return id, nil
@@ -157,8 +171,8 @@ func (s *State) caller(r *kit.Request) (string, error) {
 }
 
 func (s *State) allowed(caller, privilege string) bool {
-	u := s.Users[caller]
-	return u != nil && slices.Contains(u.Privileges, privilege)
+	u, ok := s.Users.Get(caller)
+	return ok && slices.Contains(u.Privileges, privilege)
 }
 
 // removeUser follows the real server's order of checks: bad credentials,
@@ -171,7 +185,8 @@ func (Vendor) removeUser(r *kit.Request, s kit.State) (kit.Response, error) {
 		return kit.Response{}, err
 	}
 	id := r.Params["id"]
-	if st.Users[id] == nil {
+	u, ok := st.Users.Get(id)
+	if !ok {
 		return kit.Response{}, errNotFound
 	}
 	if caller == "" {
@@ -180,10 +195,8 @@ func (Vendor) removeUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	if !st.allowed(caller, PrivDelete) {
 		return kit.Response{}, errForbidden
 	}
-	if st.byUsername != nil {
-		delete(st.byUsername, st.Users[id].Username)
-	}
-	delete(st.Users, id)
+	st.byUsername.Delete(u.Username)
+	st.Users.Delete(id)
 	return kit.Response{Status: http.StatusNoContent, Header: http.Header{}}, nil
 }
 
@@ -203,8 +216,8 @@ func (Vendor) getUser(r *kit.Request, s kit.State) (kit.Response, error) {
 		return kit.Response{}, err
 	}
 	id := r.Params["id"]
-	u := st.Users[id]
-	if u == nil {
+	u, ok := st.Users.Get(id)
+	if !ok {
 		return kit.Response{}, errNotFound
 	}
 	if caller == "" {
@@ -230,7 +243,7 @@ func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	if !st.allowed(caller, PrivList) {
 		return kit.Response{}, errForbidden
 	}
-	ids := slices.Sorted(maps.Keys(st.Users))
+	ids := st.Users.Keys()
 	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(struct {
 		Users []string `json:"users"`
 	}{ids})), nil
@@ -286,13 +299,13 @@ func byStatus(status int) *apiError {
 // credentials, of a user holding oz_users_delete.
 func (Vendor) Credential(s kit.State, _ time.Time) (string, string, error) {
 	st := s.(*State)
-	for _, k := range slices.Sorted(maps.Keys(st.Tokens)) {
-		if t := st.Tokens[k]; !t.Revoked && st.allowed(t.User, PrivDelete) {
+	for k, t := range st.Tokens.All() {
+		if !t.Revoked && st.allowed(t.User, PrivDelete) {
 			return "X-Auth-Token", k, nil
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
-		if u := st.Users[id]; u.Password != "" && st.allowed(id, PrivDelete) {
+	for id, u := range st.Users.All() {
+		if u.Password != "" && st.allowed(id, PrivDelete) {
 			return "Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(u.Username+":"+u.Password)), nil
 		}
 	}

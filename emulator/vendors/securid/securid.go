@@ -66,14 +66,20 @@ func (v Vendor) Operations() map[string]kit.Handler {
 
 // State is the tenant: its API keys and its users.
 type State struct {
-	Audience string             `yaml:"audience" json:"audience"`
-	APIKeys  map[string]*APIKey `yaml:"apiKeys" json:"apiKeys"` // by access id
-	Users    map[string]*User   `yaml:"users" json:"users"`
+	Audience string                      `json:"audience"`
+	APIKeys  *kit.Table[string, *APIKey] `json:"apiKeys"` // by access id
+	Users    *kit.Table[string, *User]   `json:"users"`
 
 	// verified caches the claims of tokens whose signature checked out: a
 	// signature over the same bytes with the same key does not change, and
 	// RSA verification is most of a request's cost. Times are checked anew.
 	verified map[string]*claims
+}
+
+type section struct {
+	Audience string             `yaml:"audience"`
+	APIKeys  map[string]*APIKey `yaml:"apiKeys"`
+	Users    map[string]*User   `yaml:"users"`
 }
 
 // maxVerified bounds the cache; it empties when full.
@@ -102,60 +108,61 @@ type User struct {
 	SourceType     string `yaml:"identitySourceType" json:"identitySourceType"`
 }
 
+func (u *User) clone() *User { c := *u; return &c }
+
 // Clone implements kit.State. Keys are immutable once parsed and shared.
 func (s *State) Clone() kit.State {
-	c := &State{Audience: s.Audience, APIKeys: make(map[string]*APIKey, len(s.APIKeys)), Users: make(map[string]*User, len(s.Users))}
-	maps.Copy(c.APIKeys, s.APIKeys)
-	for id, u := range s.Users {
-		cu := *u
-		c.Users[id] = &cu
-	}
-	return c
+	return &State{Audience: s.Audience, APIKeys: s.APIKeys.Clone(), Users: s.Users.Clone()}
 }
 
 // NewState implements kit.Vendor.
-func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
-	st := &State{APIKeys: map[string]*APIKey{}, Users: map[string]*User{}}
-	if err := kit.Decode(section, "securid", st); err != nil {
+func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
+	sec := section{APIKeys: map[string]*APIKey{}, Users: map[string]*User{}}
+	if err := kit.Decode(node, "securid", &sec); err != nil {
 		return nil, err
 	}
-	if st.Audience == "" {
-		st.Audience = DefaultAudience
+	if sec.Audience == "" {
+		sec.Audience = DefaultAudience
 	}
-	for _, id := range slices.Sorted(maps.Keys(st.APIKeys)) {
-		k := st.APIKeys[id]
+	var errs kit.Errors
+	for _, id := range slices.Sorted(maps.Keys(sec.APIKeys)) {
+		k := sec.APIKeys[id]
 		field := "securid.apiKeys." + id
 		if k == nil {
-			return nil, kit.Errorf(kit.Find(section, "apiKeys", id), field+".publicKey", "an API key needs its public key")
+			errs.Add(kit.Find(node, "apiKeys", id), field+".publicKey", "an API key needs its public key")
+			delete(sec.APIKeys, id)
+			continue
 		}
 		if k.Role == "" {
 			k.Role = RoleSuperAdmin
 		}
 		if k.Role != RoleSuperAdmin && k.Role != RoleHelpDeskAdmin {
-			return nil, kit.Errorf(kit.Find(section, "apiKeys", id, "role"), field+".role",
-				"unknown role %q (known: %s, %s)", k.Role, RoleSuperAdmin, RoleHelpDeskAdmin)
+			errs.Add(kit.Find(node, "apiKeys", id, "role"), field+".role",
+				"unknown role %q (%s)", k.Role, kit.Known([]string{RoleHelpDeskAdmin, RoleSuperAdmin}))
 		}
 		pub, err := jwt.ParseRSAPublicKeyFromPEM([]byte(k.PublicKey))
 		if err != nil {
-			return nil, kit.Errorf(kit.Find(section, "apiKeys", id, "publicKey"), field+".publicKey", "not a PEM RSA public key: %v", err)
+			errs.Add(kit.Find(node, "apiKeys", id, "publicKey"), field+".publicKey", "not a PEM RSA public key: %v", err)
+			continue
 		}
 		k.public = pub
 		if k.PrivateKey != "" {
 			priv, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(k.PrivateKey))
-			if err != nil {
-				return nil, kit.Errorf(kit.Find(section, "apiKeys", id, "privateKey"), field+".privateKey", "not a PEM RSA private key: %v", err)
+			switch {
+			case err != nil:
+				errs.Add(kit.Find(node, "apiKeys", id, "privateKey"), field+".privateKey", "not a PEM RSA private key: %v", err)
+			case !priv.PublicKey.Equal(pub):
+				errs.Add(kit.Find(node, "apiKeys", id, "privateKey"), field+".privateKey", "does not match publicKey")
+			default:
+				k.private = priv
 			}
-			if !priv.PublicKey.Equal(pub) {
-				return nil, kit.Errorf(kit.Find(section, "apiKeys", id, "privateKey"), field+".privateKey", "does not match publicKey")
-			}
-			k.private = priv
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
-		u := st.Users[id]
+	for _, id := range slices.Sorted(maps.Keys(sec.Users)) {
+		u := sec.Users[id]
 		if u == nil {
 			u = &User{}
-			st.Users[id] = u
+			sec.Users[id] = u
 		}
 		field := "securid.users." + id
 		switch u.UserStatus {
@@ -163,23 +170,30 @@ func (Vendor) NewState(section *yaml.Node) (kit.State, error) {
 			u.UserStatus = StatusEnabled
 		case StatusEnabled, StatusDisabled:
 		default:
-			return nil, kit.Errorf(kit.Find(section, "users", id, "userStatus"), field+".userStatus",
-				"unknown status %q (known: %s, %s)", u.UserStatus, StatusEnabled, StatusDisabled)
+			errs.Add(kit.Find(node, "users", id, "userStatus"), field+".userStatus",
+				"unknown status %q (%s)", u.UserStatus, kit.Known([]string{StatusDisabled, StatusEnabled}))
 		}
 		switch u.SourceType {
 		case "":
 			u.SourceType = SourceLDAP
 		case SourceLDAP, SourceCloud, SourceSCIM, SourceAzureAD:
 		default:
-			return nil, kit.Errorf(kit.Find(section, "users", id, "identitySourceType"), field+".identitySourceType",
-				"unknown identity source type %q (known: %s, %s, %s, %s)", u.SourceType, SourceLDAP, SourceCloud, SourceSCIM, SourceAzureAD)
+			errs.Add(kit.Find(node, "users", id, "identitySourceType"), field+".identitySourceType",
+				"unknown identity source type %q (%s)", u.SourceType, kit.Known([]string{SourceAzureAD, SourceCloud, SourceLDAP, SourceSCIM}))
 		}
 		if u.IdentitySource == "" {
 			u.IdentitySource = map[string]string{SourceLDAP: "Corporate LDAP", SourceCloud: "Cloud Directory",
 				SourceSCIM: "SCIM Managed", SourceAzureAD: "Azure Active Directory (SCIM)"}[u.SourceType]
 		}
 	}
-	return st, nil
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return &State{
+		Audience: sec.Audience,
+		APIKeys:  kit.NewTable(sec.APIKeys, kit.Same[*APIKey]),
+		Users:    kit.NewTable(sec.Users, (*User).clone),
+	}, nil
 }
 
 // claims is what the service reads from the JWT.
@@ -200,7 +214,7 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 		c = &claims{}
 		_, err := jwt.ParseWithClaims(raw, c, func(t *jwt.Token) (any, error) {
 			sub, _ := t.Claims.GetSubject()
-			key := st.APIKeys[sub]
+			key, _ := st.APIKeys.Get(sub)
 			if key == nil {
 				return nil, fmt.Errorf("no API key with access id %q", sub)
 			}
@@ -214,7 +228,7 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 		}
 		st.verified[raw] = c
 	}
-	key := st.APIKeys[c.Subject]
+	key, _ := st.APIKeys.Get(c.Subject)
 	if key == nil {
 		return forbidden("JWT: no API key with access id " + c.Subject)
 	}
@@ -244,8 +258,7 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 // first super-admin key whose private key the scenario ships.
 func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
 	st := s.(*State)
-	for _, id := range slices.Sorted(maps.Keys(st.APIKeys)) {
-		k := st.APIKeys[id]
+	for id, k := range st.APIKeys.All() {
 		if k.private == nil || k.Role != RoleSuperAdmin {
 			continue
 		}
@@ -268,11 +281,16 @@ func Token(key *rsa.PrivateKey, accessID, audience string, now time.Time, lifeti
 	}).SignedString(key)
 }
 
-func (st *State) user(r *kit.Request) (string, *User, error) {
+// user finds the request's user, to read or, with write, as a copy this
+// session owns.
+func (st *State) user(r *kit.Request, write bool) (string, *User, error) {
 	id := r.Params["userID"]
-	u := st.Users[id]
-	if u == nil {
+	u, ok := st.Users.Get(id)
+	if !ok {
 		return id, nil, errNotFound
+	}
+	if write {
+		u, _ = st.Users.Mut(id)
 	}
 	return id, u, nil
 }
@@ -282,7 +300,7 @@ func scimManaged(u *User) bool { return u.SourceType == SourceSCIM || u.SourceTy
 // deleteUser deletes only a Disabled user that is not pending deletion.
 func (Vendor) deleteUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
-	id, u, err := st.user(r)
+	id, u, err := st.user(r, false)
 	switch {
 	case err != nil:
 		return kit.Response{}, err
@@ -293,14 +311,14 @@ func (Vendor) deleteUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	case u.UserStatus == StatusEnabled:
 		return kit.Response{}, errEnabled
 	}
-	delete(st.Users, id)
+	st.Users.Delete(id)
 	return kit.Response{Status: http.StatusOK, Header: http.Header{}}, nil
 }
 
 // changeable finds the user a state change names and reads the change
 // into body; SCIM-managed users cannot be changed here (405).
 func (st *State) changeable(r *kit.Request, body any) (string, *User, error) {
-	id, u, err := st.user(r)
+	_, u, err := st.user(r, false)
 	if err != nil {
 		return "", nil, err
 	}
@@ -310,7 +328,7 @@ func (st *State) changeable(r *kit.Request, body any) (string, *User, error) {
 	if err := json.Unmarshal(r.Body, body); err != nil {
 		return "", nil, errBadRequest
 	}
-	return id, u, nil
+	return st.user(r, true)
 }
 
 func (Vendor) updateUserStatus(r *kit.Request, s kit.State) (kit.Response, error) {
@@ -364,8 +382,8 @@ func (Vendor) lookupUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	if err := json.Unmarshal(r.Body, &body); err != nil {
 		return kit.Response{}, errBadRequest
 	}
-	for _, id := range slices.Sorted(maps.Keys(st.Users)) {
-		if u := st.Users[id]; strings.EqualFold(u.Email, body.Email) {
+	for id, u := range st.Users.All() {
+		if strings.EqualFold(u.Email, body.Email) {
 			return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(userDetails{id, u.Email, u.FirstName, u.LastName,
 				u.UserStatus, u.MarkDeleted, u.IdentitySource})), nil
 		}

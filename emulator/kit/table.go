@@ -1,0 +1,187 @@
+package kit
+
+import (
+	"cmp"
+	"encoding/json"
+	"iter"
+	"maps"
+	"slices"
+)
+
+// Table is a vendor's map of entities that sessions share. A clone costs
+// nothing: it reads through to the table it came from (the loaded
+// scenario, never written again) and keeps only what it changes itself,
+// so a session that deletes one user of 20,000 holds one tombstone, not a
+// copy of 20,000 users.
+//
+// Values are read with Get and must not be modified; Mut gives a copy
+// private to this table (made on first write), which may be.
+type Table[K cmp.Ordered, V any] struct {
+	base map[K]V          // shared; never written once a clone exists
+	own  map[K]V          // this table's new and changed entries
+	gone map[K]struct{}   // keys of base this table deleted
+	dup  func(V) V        // copies a value deeply enough for Mut
+	n    int              // live entries
+}
+
+// NewTable makes a table over m, which it takes over: the caller must
+// not use m afterwards. dup copies one value for a private write.
+func NewTable[K cmp.Ordered, V any](m map[K]V, dup func(V) V) *Table[K, V] {
+	if m == nil {
+		m = map[K]V{}
+	}
+	return &Table[K, V]{base: m, dup: dup, n: len(m)}
+}
+
+// Clone returns a table that sees the same entries and changes
+// independently. Its cost is that of this table's own changes.
+func (t *Table[K, V]) Clone() *Table[K, V] {
+	c := &Table[K, V]{base: t.base, dup: t.dup, n: t.n}
+	if len(t.own) > 0 || len(t.gone) > 0 {
+		// Changes are not shared: each clone copies what it was given.
+		c.own = make(map[K]V, len(t.own))
+		for k, v := range t.own {
+			c.own[k] = t.dup(v)
+		}
+		c.gone = maps.Clone(t.gone)
+	}
+	return c
+}
+
+// Get returns the value of k. It is shared: read it, do not change it.
+func (t *Table[K, V]) Get(k K) (V, bool) {
+	if v, ok := t.own[k]; ok {
+		return v, true
+	}
+	if _, ok := t.gone[k]; ok {
+		var zero V
+		return zero, false
+	}
+	v, ok := t.base[k]
+	return v, ok
+}
+
+// Has tells whether k is present.
+func (t *Table[K, V]) Has(k K) bool {
+	_, ok := t.Get(k)
+	return ok
+}
+
+// Mut returns a value of k that this table owns and may change.
+func (t *Table[K, V]) Mut(k K) (V, bool) {
+	if v, ok := t.own[k]; ok {
+		return v, true
+	}
+	v, ok := t.Get(k)
+	if !ok {
+		return v, false
+	}
+	v = t.dup(v)
+	t.setOwn(k, v)
+	return v, true
+}
+
+// Set adds or replaces the value of k.
+func (t *Table[K, V]) Set(k K, v V) {
+	if !t.Has(k) {
+		t.n++
+	}
+	t.setOwn(k, v)
+}
+
+func (t *Table[K, V]) setOwn(k K, v V) {
+	if t.own == nil {
+		t.own = map[K]V{}
+	}
+	t.own[k] = v
+}
+
+// Delete removes k; it reports whether k was there.
+func (t *Table[K, V]) Delete(k K) bool {
+	if !t.Has(k) {
+		return false
+	}
+	delete(t.own, k)
+	if _, inBase := t.base[k]; inBase {
+		if t.gone == nil {
+			t.gone = map[K]struct{}{}
+		}
+		t.gone[k] = struct{}{}
+	}
+	t.n--
+	return true
+}
+
+// Len is the number of entries.
+func (t *Table[K, V]) Len() int { return t.n }
+
+// Keys returns every key, sorted.
+func (t *Table[K, V]) Keys() []K {
+	keys := make([]K, 0, t.n)
+	for k := range t.base {
+		if _, changed := t.own[k]; changed {
+			continue
+		}
+		if _, deleted := t.gone[k]; !deleted {
+			keys = append(keys, k)
+		}
+	}
+	for k := range t.own {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// All yields every entry in key order; values are shared (see Get).
+func (t *Table[K, V]) All() iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		for _, k := range t.Keys() {
+			v, _ := t.Get(k)
+			if !yield(k, v) {
+				return
+			}
+		}
+	}
+}
+
+// Map returns the entries as a plain map (shared values).
+func (t *Table[K, V]) Map() map[K]V {
+	m := make(map[K]V, t.n)
+	for k, v := range t.All() {
+		m[k] = v
+	}
+	return m
+}
+
+// MarshalJSON writes the table as a JSON object, as a map would be.
+func (t *Table[K, V]) MarshalJSON() ([]byte, error) {
+	return json.Marshal(t.Map())
+}
+
+// Same is the copy function of a table whose values are never changed in
+// place (strings, numbers, immutable pointers): Mut needs no copy.
+func Same[V any](v V) V { return v }
+
+// Unordered yields every entry in no particular order, without the cost
+// of sorting: for lookups and scans whose result does not depend on order.
+func (t *Table[K, V]) Unordered() iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		for k, v := range t.own {
+			if !yield(k, v) {
+				return
+			}
+		}
+		for k, v := range t.base {
+			if _, changed := t.own[k]; changed {
+				continue
+			}
+			if _, deleted := t.gone[k]; deleted {
+				continue
+			}
+			if !yield(k, v) {
+				return
+			}
+		}
+	}
+}
