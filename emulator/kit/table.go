@@ -17,11 +17,11 @@ import (
 // Values are read with Get and must not be modified; Mut gives a copy
 // private to this table (made on first write), which may be.
 type Table[K cmp.Ordered, V any] struct {
-	base map[K]V          // shared; never written once a clone exists
-	own  map[K]V          // this table's new and changed entries
-	gone map[K]struct{}   // keys of base this table deleted
-	dup  func(V) V        // copies a value deeply enough for Mut
-	n    int              // live entries
+	base map[K]V        // shared; never written once a clone exists
+	own  map[K]V        // this table's new and changed entries
+	gone map[K]struct{} // keys of base this table deleted
+	dup  func(V) V      // copies a value deeply enough for Mut
+	n    int            // live entries
 }
 
 // NewTable makes a table over m, which it takes over: the caller must

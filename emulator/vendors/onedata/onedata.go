@@ -83,7 +83,6 @@ type Token struct {
 
 func (t *Token) clone() *Token { c := *t; return &c }
 
-
 // Clone implements kit.State.
 func (s *State) Clone() kit.State {
 	return &State{Users: s.Users.Clone(), Tokens: s.Tokens.Clone(), byUsername: s.byUsername.Clone()}
