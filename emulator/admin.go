@@ -1,19 +1,25 @@
 package emulator
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/subtle"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
 	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/store"
 	"github.com/offboard/offboard/scenarios"
 	"github.com/offboard/offboard/specs"
 )
@@ -119,10 +125,29 @@ func (e *Emulator) adminState(w http.ResponseWriter, r *http.Request) {
 	e.writeState(w, r.URL.Query().Get("session"))
 }
 
+// noSession answers a control read of a session that is not live.
+func noSession(w http.ResponseWriter, id string) {
+	writeAdminError(w, http.StatusNotFound, "no live session "+strconv.Quote(id)+
+		"; a session starts with its first vendor request or PUT /__admin/sessions/{id}/scenario (GET /__admin/sessions lists them)")
+}
+
+// sessionParam reads a session id from the control request, answering 400
+// for one no session could have.
+func sessionParam(w http.ResponseWriter, id string) bool {
+	if id != "" && !store.ValidSessionID(id) {
+		writeAdminError(w, http.StatusBadRequest, fmt.Sprintf("session id must be 1 to %d characters of letters, digits and ._~-", store.MaxSessionID))
+		return false
+	}
+	return true
+}
+
 func (e *Emulator) writeState(w http.ResponseWriter, session string) {
+	if !sessionParam(w, session) {
+		return
+	}
 	states := map[string]json.RawMessage{}
 	var failed error
-	e.store.Dump(session, e.VendorNames(), func(vendor string, st kit.State) {
+	found := e.store.Dump(session, e.VendorNames(), func(vendor string, st kit.State) {
 		b, err := json.Marshal(st)
 		if err != nil {
 			failed = err
@@ -130,11 +155,34 @@ func (e *Emulator) writeState(w http.ResponseWriter, session string) {
 		}
 		states[vendor] = b
 	})
+	if !found {
+		noSession(w, session)
+		return
+	}
 	if failed != nil {
 		writeAdminError(w, http.StatusInternalServerError, "encoding the state: "+failed.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"scenario": e.ScenarioName(), "session": session, "vendors": states})
+	// Streamed vendor by vendor: a large state is never held twice.
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 16<<10)
+	head, _ := json.Marshal(e.ScenarioName())
+	sess, _ := json.Marshal(session)
+	fmt.Fprintf(bw, "{\n  \"scenario\": %s,\n  \"session\": %s,\n  \"vendors\": {", head, sess)
+	var pretty bytes.Buffer
+	for i, name := range slices.Sorted(maps.Keys(states)) {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		fmt.Fprintf(bw, "\n    %q: ", name)
+		pretty.Reset()
+		_ = json.Indent(&pretty, states[name], "    ", "  ")
+		bw.Write(pretty.Bytes())
+		states[name] = nil // let it go
+	}
+	bw.WriteString("\n  }\n}\n")
+	_ = bw.Flush()
 }
 
 func (e *Emulator) adminRoutes(w http.ResponseWriter, _ *http.Request) {
@@ -166,6 +214,9 @@ func (e *Emulator) adminSessions(w http.ResponseWriter, _ *http.Request) {
 
 func (e *Emulator) adminDropSession(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
+	if !sessionParam(w, id) {
+		return
+	}
 	if !e.store.DropSession(id) {
 		writeAdminError(w, http.StatusNotFound, "no session "+id)
 		return
@@ -175,12 +226,21 @@ func (e *Emulator) adminDropSession(w http.ResponseWriter, r *http.Request) {
 
 func (e *Emulator) adminSessionReset(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	e.store.ResetSession(id)
+	if !sessionParam(w, id) {
+		return
+	}
+	if !e.store.ResetSession(id) {
+		noSession(w, id)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "reset", "session": id})
 }
 
 func (e *Emulator) adminSessionLoad(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
+	if !sessionParam(w, id) {
+		return
+	}
 	f, err := readScenario(r)
 	var snapErr error
 	if err == nil {
@@ -204,22 +264,35 @@ func (e *Emulator) adminSessionState(w http.ResponseWriter, r *http.Request) {
 	e.writeState(w, mux.Vars(r)["id"])
 }
 
-// withFaults runs fn on the faults of the session named by ?session=.
-func (e *Emulator) withFaults(r *http.Request, fn func(*faultState)) {
-	_ = e.store.Slot(r.URL.Query().Get("session"), faultSlot).Do(func(s kit.State) error {
+// withFaults runs fn on the faults of the session named by ?session=,
+// creating the session when write is set; it answers and reports false
+// for a bad or (reading) missing session.
+func (e *Emulator) withFaults(w http.ResponseWriter, r *http.Request, write bool, fn func(*faultState)) bool {
+	id := r.URL.Query().Get("session")
+	if !sessionParam(w, id) {
+		return false
+	}
+	if !write && !e.store.Exists(id) {
+		noSession(w, id)
+		return false
+	}
+	_ = e.store.Slot(id, faultSlot).Do(func(s kit.State) error {
 		fn(s.(*faultState))
 		return nil
 	})
+	return true
 }
 
 func (e *Emulator) adminFaults(w http.ResponseWriter, r *http.Request) {
-	var out []*faultRule
-	e.withFaults(r, func(fs *faultState) {
+	out := []*faultRule{}
+	if !e.withFaults(w, r, false, func(fs *faultState) {
 		for _, rule := range fs.Rules {
 			c := *rule
 			out = append(out, &c)
 		}
-	})
+	}) {
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"session": r.URL.Query().Get("session"), "rules": out})
 }
 
@@ -253,15 +326,19 @@ func (e *Emulator) adminAddFaults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var n int
-	e.withFaults(r, func(cur *faultState) {
-		cur.Rules = append(cur.Rules, fs.Rules...)
+	if !e.withFaults(w, r, true, func(cur *faultState) {
+		cur.add(fs.Rules...)
 		n = len(cur.Rules)
-	})
+	}) {
+		return
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{"status": "added", "added": len(fs.Rules), "rules": n})
 }
 
 func (e *Emulator) adminClearFaults(w http.ResponseWriter, r *http.Request) {
-	e.withFaults(r, func(fs *faultState) { fs.Rules = nil })
+	if !e.withFaults(w, r, true, func(fs *faultState) { fs.clear() }) {
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "cleared"})
 }
 
@@ -282,9 +359,11 @@ func (e *Emulator) requireAdminToken(next http.HandlerFunc) http.HandlerFunc {
 	if e.opts.adminToken == "" {
 		return next
 	}
-	want := []byte("Bearer " + e.opts.adminToken)
+	want := []byte(e.opts.adminToken)
 	return func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+		// The scheme is case-insensitive (RFC 7235): "bearer" is as good.
+		got, ok := kit.Bearer(r.Header.Get("Authorization"))
+		if !ok || subtle.ConstantTimeCompare([]byte(got), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="offboard control API"`)
 			writeAdminError(w, http.StatusUnauthorized, "the control API needs Authorization: Bearer <admin token>")
 			return

@@ -42,11 +42,22 @@ type Emulator struct {
 	router  *mux.Router
 	store   *store.Store
 	journal *journal
-	handler http.Handler // the router behind CORS
+	handler http.Handler // the router behind the vendor routes' CORS
+	admin   http.Handler // the router behind the control API's guard
 	log     *slog.Logger
 
 	mu       sync.RWMutex
 	scenario *scenarios.File // as loaded, for listings and reset
+
+	closing   chan struct{} // closed by Close: latency faults stop waiting
+	closeOnce sync.Once
+}
+
+// Close tells the emulator the server is shutting down: requests held by
+// a latency fault are answered at once instead of after their delay, so
+// that a graceful shutdown loses no answer. It does not stop serving.
+func (e *Emulator) Close() {
+	e.closeOnce.Do(func() { close(e.closing) })
 }
 
 type options struct {
@@ -59,7 +70,11 @@ type options struct {
 	adminToken     string
 	adminSeparate  bool
 	corsOrigins    []string
+	adminOrigins   []string
+	hostCheck      bool
+	allowedHosts   []string
 	sessionIdle    time.Duration
+	maxSessions    int
 	validateOutput func(req *http.Request, status int, err error)
 	vendors        []kit.Vendor
 }
@@ -102,6 +117,14 @@ func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n 
 // (default 30 minutes; 0 keeps sessions forever).
 func WithSessionIdle(d time.Duration) Option { return func(o *options) { o.sessionIdle = d } }
 
+// DefaultMaxSessions is how many named sessions live at once by default.
+const DefaultMaxSessions = 1000
+
+// WithMaxSessions caps the named sessions (default DefaultMaxSessions); a
+// new session past the cap evicts the least recently used one, which is
+// logged. 0 removes the cap.
+func WithMaxSessions(n int) Option { return func(o *options) { o.maxSessions = max(n, 0) } }
+
 // WithJournalSize sets how many requests GET /__admin/requests keeps
 // (default DefaultJournalSize); 0 turns the journal off.
 func WithJournalSize(n int) Option { return func(o *options) { o.journalSize = max(n, 0) } }
@@ -117,6 +140,25 @@ func WithSeparateAdmin() Option { return func(o *options) { o.adminSeparate = tr
 // WithCORSOrigins sets the browser origins allowed to call the emulator
 // ("*" by default: any); none turns CORS off.
 func WithCORSOrigins(origins ...string) Option { return func(o *options) { o.corsOrigins = origins } }
+
+// WithAdminOrigins lets browser pages of these origins call the control
+// API (CORS included). By default only the emulator's own origin may: a
+// control request with any other Origin header is refused, so that no web
+// page a developer visits can reset, load or read the emulator.
+func WithAdminOrigins(origins ...string) Option {
+	return func(o *options) { o.adminOrigins = append(o.adminOrigins, origins...) }
+}
+
+// WithAllowedHosts turns on the Host check of the control API: a request
+// whose Host header is not a loopback name or address, nor one of hosts,
+// is refused. It defeats DNS rebinding against an emulator listening on
+// loopback; the CLI turns it on whenever it listens there.
+func WithAllowedHosts(hosts ...string) Option {
+	return func(o *options) {
+		o.hostCheck = true
+		o.allowedHosts = append(o.allowedHosts, hosts...)
+	}
+}
 
 // WithResponseValidation validates every response the emulator sends
 // against its own spec and reports each mismatch to fn. Tests use it so
@@ -136,6 +178,7 @@ func New(opts ...Option) (*Emulator, error) {
 		now:         time.Now,
 		maxBody:     1 << 20,
 		sessionIdle: 30 * time.Minute,
+		maxSessions: DefaultMaxSessions,
 		journalSize: DefaultJournalSize,
 		corsOrigins: []string{"*"},
 	}
@@ -145,7 +188,7 @@ func New(opts ...Option) (*Emulator, error) {
 	if o.vendors == nil {
 		o.vendors = vendors.All()
 	}
-	e := &Emulator{opts: o, log: o.logger, byName: map[string]*vendorEntry{}}
+	e := &Emulator{opts: o, log: o.logger, byName: map[string]*vendorEntry{}, closing: make(chan struct{})}
 	for _, v := range o.vendors {
 		ve, err := loadVendor(v)
 		if err != nil {
@@ -169,10 +212,20 @@ func New(opts ...Option) (*Emulator, error) {
 		return nil, err
 	}
 	e.scenario = file
-	e.store = store.New(snap, o.sessionIdle, o.now)
+	e.store = store.New(snap, store.Options{Idle: o.sessionIdle, Max: o.maxSessions, Now: o.now,
+		OnDrop: func(id, reason string) { e.log.Info("session dropped", "session", id, "reason", reason) }})
 	e.journal = newJournal(o.journalSize)
 	e.router = e.buildRouter()
 	e.handler = http.HandlerFunc(e.route)
+	e.admin = e.guardAdmin(e.router)
+	if len(o.adminOrigins) > 0 {
+		e.admin = e.guardAdmin(cors.New(cors.Options{
+			AllowedOrigins: o.adminOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete},
+			AllowedHeaders: []string{"Authorization", "Content-Type", HeaderSession},
+			MaxAge:         600,
+		}).Handler(e.router))
+	}
 	if len(o.corsOrigins) > 0 {
 		e.handler = cors.New(cors.Options{
 			AllowedOrigins: o.corsOrigins,
@@ -212,7 +265,15 @@ func (e *Emulator) openScenario(refs []string, data []namedData) (*scenarios.Fil
 
 // ServeHTTP implements http.Handler.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !e.opts.adminSeparate && isAdminPath(r.URL.Path) {
+		e.admin.ServeHTTP(w, r)
+		return
+	}
 	e.handler.ServeHTTP(w, r)
+}
+
+func isAdminPath(p string) bool {
+	return p == "/__admin" || strings.HasPrefix(p, "/__admin/")
 }
 
 // route sends a request to its handler.
@@ -391,5 +452,5 @@ func (e *Emulator) AdminHandler() http.Handler {
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, http.StatusNotFound, "this address serves the control API only, under /__admin")
 	})
-	return r
+	return e.guardAdmin(r)
 }

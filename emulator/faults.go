@@ -46,30 +46,68 @@ type Fault struct {
 
 // faultRule is a Fault with its counters.
 type faultRule struct {
-	Fault   `json:"fault"`
-	Seen    int         `json:"seen"`
-	Fired   int         `json:"fired"`
-	rng     *rand.PCG   // nil without probability
-	windows []time.Time // recent matching requests, for limit/window
+	Fault `json:"fault"`
+	Seen  int       `json:"seen"`
+	Fired int       `json:"fired"`
+	rng   *rand.PCG // nil without probability
+	// recent holds the times of the last Limit requests let through, a
+	// ring starting at head: a window never keeps more than Limit times.
+	recent []time.Time
+	head   int
 }
 
-// faultState is the faults of one session.
+// faultState is the faults of one session, indexed by vendor and
+// operation so that rules for other routes cost a request nothing.
 type faultState struct {
 	Rules []*faultRule `json:"rules"`
+
+	byVendor map[string]*vendorRules
+}
+
+// vendorRules are the positions in Rules of one vendor's rules: those for
+// any operation, and those for one.
+type vendorRules struct {
+	anyOp []int
+	byOp  map[string][]int
 }
 
 func (s *faultState) Clone() kit.State {
-	c := &faultState{Rules: make([]*faultRule, len(s.Rules))}
-	for i, r := range s.Rules {
+	c := &faultState{Rules: make([]*faultRule, 0, len(s.Rules))}
+	for _, r := range s.Rules {
 		cr := *r
 		if r.rng != nil {
 			rng := *r.rng
 			cr.rng = &rng
 		}
-		cr.windows = slices.Clone(r.windows)
-		c.Rules[i] = &cr
+		cr.recent = slices.Clone(r.recent)
+		c.add(&cr)
 	}
 	return c
+}
+
+// add appends rules and indexes them.
+func (s *faultState) add(rules ...*faultRule) {
+	if s.byVendor == nil {
+		s.byVendor = map[string]*vendorRules{}
+	}
+	for _, r := range rules {
+		i := len(s.Rules)
+		s.Rules = append(s.Rules, r)
+		vr := s.byVendor[r.Vendor]
+		if vr == nil {
+			vr = &vendorRules{byOp: map[string][]int{}}
+			s.byVendor[r.Vendor] = vr
+		}
+		if r.Operation == "" {
+			vr.anyOp = append(vr.anyOp, i)
+		} else {
+			vr.byOp[r.Operation] = append(vr.byOp[r.Operation], i)
+		}
+	}
+}
+
+func (s *faultState) clear() {
+	s.Rules, s.byVendor = nil, nil
 }
 
 // check validates a fault against the served vendors and parses durations.
@@ -144,11 +182,16 @@ func (e *Emulator) decodeFaults(node *yaml.Node) (*faultState, error) {
 	if err := kit.Decode(node, "faults", &list); err != nil {
 		return nil, err
 	}
+	var errs kit.Errors
 	for i := range list {
 		if field, err := list[i].check(e.byName); err != nil {
-			return nil, kit.Errorf(kit.Find(node, fmt.Sprint(i), field), fmt.Sprintf("faults[%d].%s", i, field), "%v", err)
+			errs.Add(kit.Find(node, fmt.Sprint(i), field), fmt.Sprintf("faults[%d].%s", i, field), "%v", err)
+			continue
 		}
-		st.Rules = append(st.Rules, newRule(list[i]))
+		st.add(newRule(list[i]))
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	return st, nil
 }
@@ -168,9 +211,22 @@ type decision struct {
 // that fires decides. Latency adds up over matching rules.
 func (s *faultState) decide(vendor, op, method, p string, now time.Time) decision {
 	d := decision{rule: -1}
-	for i, r := range s.Rules {
-		if r.Vendor != vendor || (r.Operation != "" && r.Operation != op) ||
-			(r.Method != "" && !strings.EqualFold(r.Method, method)) {
+	vr := s.byVendor[vendor]
+	if vr == nil {
+		return d
+	}
+	// The two index lists, merged in rule order: the first rule that
+	// fires decides.
+	anyOp, forOp := vr.anyOp, vr.byOp[op]
+	for len(anyOp) > 0 || len(forOp) > 0 {
+		var i int
+		if len(forOp) == 0 || len(anyOp) > 0 && anyOp[0] < forOp[0] {
+			i, anyOp = anyOp[0], anyOp[1:]
+		} else {
+			i, forOp = forOp[0], forOp[1:]
+		}
+		r := s.Rules[i]
+		if r.Method != "" && !strings.EqualFold(r.Method, method) {
 			continue
 		}
 		if r.Path != "" {
@@ -197,15 +253,15 @@ func (s *faultState) decide(vendor, op, method, p string, now time.Time) decisio
 
 func (r *faultRule) fires(now time.Time) bool {
 	if r.Limit > 0 {
-		cut := now.Add(-r.window)
-		kept := r.windows[:0]
-		for _, t := range r.windows {
-			if t.After(cut) {
-				kept = append(kept, t)
-			}
+		// A sliding log of the requests let through: at most Limit in
+		// any window, and never more than Limit times kept.
+		if len(r.recent) < r.Limit {
+			r.recent = append(r.recent, now)
+			return false
 		}
-		r.windows = append(kept, now)
-		if len(r.windows) <= r.Limit {
+		if now.Sub(r.recent[r.head]) >= r.window {
+			r.recent[r.head] = now
+			r.head = (r.head + 1) % r.Limit
 			return false
 		}
 		if r.RetryAfter == 0 {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"net/http"
 	"net/url"
 	"path"
@@ -21,6 +23,10 @@ const DefaultJournalSize = 1000
 // journalBodyBytes is how much of each body an entry keeps.
 const journalBodyBytes = 4096
 
+// journalHeaderBytes bounds the header bytes an entry keeps: a client may
+// send far more (up to the server's limit) on every request.
+const journalHeaderBytes = 8192
+
 // Entry is one request the emulator answered, as the journal keeps it.
 type Entry struct {
 	Seq       uint64      `json:"seq"`
@@ -34,6 +40,9 @@ type Entry struct {
 	Header    http.Header `json:"header"`
 	Body      string      `json:"body,omitempty"`
 	Truncated bool        `json:"bodyTruncated,omitempty"`
+	// HeaderTruncated says values were cut to keep the entry within
+	// journalHeaderBytes.
+	HeaderTruncated bool `json:"headerTruncated,omitempty"`
 	Status    int         `json:"status"` // 0: the connection was dropped
 	// DecidedBy says what chose the answer: "handler" (the vendor's rules
 	// let it through), "rule" (a vendor rule refused it), "validation" (the
@@ -170,9 +179,11 @@ func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, s
 		return
 	}
 	entry := Entry{Time: kr.Now, Session: kr.Session, Vendor: vendor, Operation: op, Method: r.Method,
-		Path: kr.Path, Query: r.URL.RawQuery, Header: r.Header, Status: status, DecidedBy: decidedBy(cause)}
+		Path: kr.Path, Query: truncate(r.URL.RawQuery, journalHeaderBytes), Status: status, DecidedBy: decidedBy(cause)}
 	// net/http gives every request a header map of its own and nothing
-	// here changes it after the answer, so the journal keeps it as is.
+	// here changes it after the answer, so the journal keeps it as is,
+	// unless it is too large to keep whole.
+	entry.Header, entry.HeaderTruncated = boundHeader(r.Header, journalHeaderBytes)
 	body := kr.Body
 	if len(body) > journalBodyBytes {
 		body, entry.Truncated = body[:journalBodyBytes], true
@@ -182,6 +193,36 @@ func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, s
 		entry.Detail = cause.Error()
 	}
 	e.journal.add(entry)
+}
+
+// boundHeader returns h when its names and values fit in limit bytes, else
+// a copy whose values are cut to fit, and true.
+func boundHeader(h http.Header, limit int) (http.Header, bool) {
+	size := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			size += len(k) + len(v)
+		}
+	}
+	if size <= limit {
+		return h, false
+	}
+	out := make(http.Header, len(h))
+	left := limit
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[k] {
+			if left <= len(k) {
+				return out, true
+			}
+			left -= len(k)
+			if len(v) > left {
+				v = v[:left] + "..."
+			}
+			left -= min(len(v), left)
+			out[k] = append(out[k], v)
+		}
+	}
+	return out, true
 }
 
 func decidedBy(cause error) string {
@@ -222,7 +263,7 @@ func (e *Emulator) adminRequests(w http.ResponseWriter, r *http.Request) {
 			entries = entries[len(entries)-n:] // the most recent n
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "requests": entries})
+	streamList(w, "count", len(entries), "requests", func(i int) any { return entries[i] })
 }
 
 func (e *Emulator) adminClearRequests(w http.ResponseWriter, _ *http.Request) {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -14,12 +15,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/gorilla/mux"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/store"
 )
 
 // serveRoute runs one request of a known operation through the pipeline:
@@ -27,6 +30,15 @@ import (
 // validate against the spec -> the handler under the slot lock -> write.
 func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) {
 	kr, readErr := e.newRequest(r, rt.op)
+	if kr.Session != "" && !store.ValidSessionID(kr.Session) {
+		// Refused before the store sees it: a session id is a map key, a
+		// header and a log field.
+		cause := &kit.Error{Kind: kit.BadRequest, In: "header", Param: HeaderSession,
+			Detail: fmt.Sprintf("session id must be 1 to %d characters of letters, digits and ._~-", store.MaxSessionID)}
+		kr.Session = ""
+		e.write(w, r, kr, rt.vendor, rt.op, e.renderError(rt.vendor, kr, cause), cause)
+		return
+	}
 	var d decision
 	_ = e.store.Slot(kr.Session, faultSlot).Do(func(s kit.State) error {
 		d = s.(*faultState).decide(rt.vendor.Name(), rt.op, r.Method, r.URL.Path, kr.Now)
@@ -36,6 +48,8 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route)
 		t := time.NewTimer(d.delay)
 		select {
 		case <-t.C:
+		case <-e.closing: // shutting down: answer now rather than never
+			t.Stop()
 		case <-r.Context().Done():
 			t.Stop()
 			return
@@ -244,7 +258,7 @@ func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kr *kit.Request
 		h[k] = vals
 	}
 	if cause != nil {
-		h.Set(HeaderDetail, truncate(oneLine(cause.Error()), 512))
+		h.Set(HeaderDetail, headerSafe(truncate(oneLine(cause.Error()), 512)))
 	}
 	status := resp.Status
 	if status == 0 {
@@ -306,6 +320,37 @@ func (e *Emulator) checkResponse(r *http.Request, kr *kit.Request, rt *route, re
 	}
 }
 
+// headerSafe escapes what may not stand in a header value: control
+// characters (a NUL from a client's path would make curl, Go and Node
+// reject the whole answer) and, for clients that take only ASCII,
+// everything past it.
+func headerSafe(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			b.WriteString(`\ufffd`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r > 0x7e:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
@@ -329,14 +374,45 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(body)
 }
 
+// streamList writes {"<countKey>": n, "<listKey>": [ item(0), ... ]} laid
+// out as writeJSON does, one item at a time: a large answer is never
+// whole in memory.
+func streamList(w http.ResponseWriter, countKey string, n int, listKey string, item func(i int) any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 16<<10)
+	fmt.Fprintf(bw, "{\n  %q: %d,\n  %q: [", countKey, n, listKey)
+	var one, pretty bytes.Buffer
+	for i := range n {
+		one.Reset()
+		pretty.Reset()
+		enc := json.NewEncoder(&one)
+		if err := enc.Encode(item(i)); err != nil {
+			break // cannot happen for our own types; the answer ends short
+		}
+		_ = json.Indent(&pretty, bytes.TrimSuffix(one.Bytes(), []byte("\n")), "    ", "  ")
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    ")
+		bw.Write(pretty.Bytes())
+	}
+	if n > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("]\n}\n")
+	_ = bw.Flush()
+}
+
 func writeAdminError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
 }
 
-// readBody reads at most limit+1 bytes, in one allocation when the client
-// said how long the body is.
+// readBody reads at most limit+1 bytes. A declared length is a claim,
+// not a promise: only a small one is allocated up front (one allocation
+// for the usual request); a larger body grows its buffer as bytes arrive.
 func readBody(r *http.Request, limit int64) ([]byte, error) {
-	if n := r.ContentLength; n >= 0 && n <= limit {
+	if n := r.ContentLength; n >= 0 && n <= min(limit, preallocBody) {
 		buf := make([]byte, n)
 		if _, err := io.ReadFull(r.Body, buf); err != nil {
 			return nil, err
@@ -344,5 +420,11 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		// Anything past the declared length is not the body (net/http stops there).
 		return buf, nil
 	}
-	return io.ReadAll(io.LimitReader(r.Body, limit+1))
+	var buf bytes.Buffer
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	return buf.Bytes(), err
 }
+
+// preallocBody is the largest declared body length allocated before the
+// bytes arrive.
+const preallocBody = 64 << 10

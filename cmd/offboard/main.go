@@ -120,8 +120,24 @@ func (c CLI) serve(ctx context.Context, args []string) int {
 	journalSize := fs.Int("journal-size", emulator.DefaultJournalSize, "requests kept by GET /__admin/requests; 0 turns the journal off")
 	adminToken := fs.String("admin-token", c.env("OFFBOARD_ADMIN_TOKEN", ""), "require Authorization: Bearer TOKEN on the control API, health excepted (env OFFBOARD_ADMIN_TOKEN)")
 	adminAddr := fs.String("admin-addr", c.env("OFFBOARD_ADMIN_ADDR", ""), "serve the control API on this address instead of --addr (env OFFBOARD_ADMIN_ADDR)")
+	var adminOrigins, allowedHosts listFlag
+	fs.Var(&adminOrigins, "admin-origin", "browser origin allowed to call the control API; repeatable (env OFFBOARD_ADMIN_ORIGINS, comma-separated; default: the emulator's own only)")
+	fs.Var(&allowedHosts, "allowed-host", "Host name the control API answers besides loopback names when listening on loopback; repeatable (env OFFBOARD_ALLOWED_HOSTS)")
+	maxSessions := fs.Int("max-sessions", emulator.DefaultMaxSessions, "named sessions kept at once; past it the least recently used is dropped (0: no cap)")
+	sessionTTL := fs.Duration("session-ttl", 30*time.Minute, "drop a named session unused for this long (0: never)")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if len(adminOrigins) == 0 {
+		if v := c.Getenv("OFFBOARD_ADMIN_ORIGINS"); v != "" {
+			adminOrigins = strings.Split(v, ",")
+		}
+	}
+	if len(allowedHosts) == 0 {
+		if v := c.Getenv("OFFBOARD_ALLOWED_HOSTS"); v != "" {
+			allowedHosts = strings.Split(v, ",")
+		}
 	}
 	if len(origins) == 0 {
 		if v := c.Getenv("OFFBOARD_CORS_ORIGINS"); v != "" {
@@ -140,7 +156,20 @@ func (c CLI) serve(ctx context.Context, args []string) int {
 	}
 	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: lvl}))
 	opts := []emulator.Option{emulator.WithLogger(log), emulator.WithMaxBodyBytes(*maxBody),
-		emulator.WithJournalSize(*journalSize), emulator.WithAdminToken(*adminToken)}
+		emulator.WithJournalSize(*journalSize), emulator.WithAdminToken(*adminToken),
+		emulator.WithMaxSessions(*maxSessions), emulator.WithSessionIdle(*sessionTTL)}
+	if len(adminOrigins) > 0 {
+		opts = append(opts, emulator.WithAdminOrigins(adminOrigins...))
+	}
+	controlAddr := *addr
+	if *adminAddr != "" {
+		controlAddr = *adminAddr
+	}
+	if isLoopback(controlAddr) {
+		// Only loopback names reach a loopback listener honestly; any
+		// other Host is a rebinding attempt (or needs --allowed-host).
+		opts = append(opts, emulator.WithAllowedHosts(allowedHosts...))
+	}
 	switch {
 	case len(origins) == 1 && origins[0] == "none":
 		opts = append(opts, emulator.WithCORSOrigins())
@@ -213,8 +242,9 @@ func (c CLI) serve(ctx context.Context, args []string) int {
 		return 1
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	log.Info("shutting down: finishing in-flight requests", "timeout", shutdownTimeout.String())
+	em.Close() // requests held by latency faults are answered now
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
 	if adminSrv != nil {
 		_ = adminSrv.Shutdown(shutdownCtx)
@@ -229,6 +259,19 @@ func (c CLI) serve(ctx context.Context, args []string) int {
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// isLoopback tells a listen address on the loopback interface.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c CLI) scenarios() int {

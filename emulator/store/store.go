@@ -19,9 +19,41 @@ type Store struct {
 	mu        sync.Mutex
 	snap      Snapshot
 	sessions  map[string]*session
-	idle      time.Duration
+	opts      Options
 	lastSweep time.Time
-	now       func() time.Time
+}
+
+// Options bound what sessions may cost.
+type Options struct {
+	// Idle drops a named session unused for this long (0: never).
+	Idle time.Duration
+	// Max caps the named sessions; a new one beyond it evicts the least
+	// recently used (0: no cap).
+	Max int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// OnDrop, when set, is told of each session dropped for being idle
+	// or evicted for the cap, with the reason.
+	OnDrop func(id, reason string)
+}
+
+// MaxSessionID is the longest session id accepted.
+const MaxSessionID = 128
+
+// ValidSessionID tells a usable session id: 1 to MaxSessionID characters
+// of letters, digits and "._~-", so that it is safe in a path, a header
+// and a log line.
+func ValidSessionID(id string) bool {
+	if id == "" || len(id) > MaxSessionID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '~' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 type session struct {
@@ -39,24 +71,27 @@ type Slot struct {
 	state kit.State
 }
 
-// New makes a store over a snapshot. Named sessions unused for longer than
-// idle are dropped (0 keeps them forever).
-func New(snap Snapshot, idle time.Duration, now func() time.Time) *Store {
-	if now == nil {
-		now = time.Now
+// New makes a store over a snapshot.
+func New(snap Snapshot, opts Options) *Store {
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
-	return &Store{snap: snap, sessions: map[string]*session{}, idle: idle, now: now}
+	return &Store{snap: snap, sessions: map[string]*session{}, opts: opts}
 }
 
 // Slot returns the slot of a vendor in a session, creating the session on
-// first use.
+// first use (evicting the least recently used one past the cap).
 func (s *Store) Slot(sessionID, vendor string) *Slot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
+	now := s.opts.Now()
 	s.sweepLocked(now)
-	se := s.sessionLocked(sessionID)
+	se := s.sessionLocked(sessionID, now)
 	se.lastUsed = now
+	return se.slotLocked(vendor)
+}
+
+func (se *session) slotLocked(vendor string) *Slot {
 	sl, ok := se.slots[vendor]
 	if !ok {
 		sl = &Slot{base: se.snap[vendor]}
@@ -65,25 +100,73 @@ func (s *Store) Slot(sessionID, vendor string) *Slot {
 	return sl
 }
 
-func (s *Store) sessionLocked(id string) *session {
+func (s *Store) sessionLocked(id string, now time.Time) *session {
 	se, ok := s.sessions[id]
 	if !ok {
-		se = &session{snap: s.snap, slots: map[string]*Slot{}}
+		if id != "" {
+			s.makeRoomLocked()
+		}
+		se = &session{snap: s.snap, slots: map[string]*Slot{}, lastUsed: now}
 		s.sessions[id] = se
 	}
 	return se
 }
 
+// makeRoomLocked evicts the least recently used named session when a new
+// one would pass the cap.
+func (s *Store) makeRoomLocked() {
+	if s.opts.Max <= 0 {
+		return
+	}
+	for s.named() >= s.opts.Max {
+		oldest, at := "", time.Time{}
+		for id, se := range s.sessions {
+			if id != "" && (oldest == "" || se.lastUsed.Before(at)) {
+				oldest, at = id, se.lastUsed
+			}
+		}
+		delete(s.sessions, oldest)
+		s.dropped(oldest, "evicted: the session cap was reached and it was the least recently used")
+	}
+}
+
+func (s *Store) named() int {
+	n := len(s.sessions)
+	if _, ok := s.sessions[""]; ok {
+		n--
+	}
+	return n
+}
+
+func (s *Store) dropped(id, reason string) {
+	if s.opts.OnDrop != nil {
+		s.opts.OnDrop(id, reason)
+	}
+}
+
 func (s *Store) sweepLocked(now time.Time) {
-	if s.idle <= 0 || now.Sub(s.lastSweep) < s.idle/4 {
+	idle := s.opts.Idle
+	if idle <= 0 || now.Sub(s.lastSweep) < idle/4 {
 		return
 	}
 	s.lastSweep = now
 	for id, se := range s.sessions {
-		if id != "" && now.Sub(se.lastUsed) > s.idle {
+		if id != "" && now.Sub(se.lastUsed) > idle {
 			delete(s.sessions, id)
+			s.dropped(id, "idle for longer than "+idle.String())
 		}
 	}
+}
+
+// Exists tells whether a session is live; the shared one always is.
+func (s *Store) Exists(id string) bool {
+	if id == "" {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.sessions[id]
+	return ok
 }
 
 // Do runs fn on the slot's state under the slot's lock, cloning the
@@ -114,7 +197,10 @@ func (s *Store) Load(snap Snapshot) {
 func (s *Store) LoadSession(id string, snap Snapshot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sessions[id] = &session{snap: snap, own: id != "", slots: map[string]*Slot{}, lastUsed: s.now()}
+	if _, ok := s.sessions[id]; !ok && id != "" {
+		s.makeRoomLocked()
+	}
+	s.sessions[id] = &session{snap: snap, own: id != "", slots: map[string]*Slot{}, lastUsed: s.opts.Now()}
 	if id == "" {
 		s.snap = snap
 	}
@@ -128,13 +214,16 @@ func (s *Store) Reset() {
 	s.sessions = map[string]*session{}
 }
 
-// ResetSession returns one session to its scenario as loaded.
-func (s *Store) ResetSession(id string) {
+// ResetSession returns one session to its scenario as loaded; it reports
+// whether the session existed.
+func (s *Store) ResetSession(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if se, ok := s.sessions[id]; ok {
+	se, ok := s.sessions[id]
+	if ok {
 		se.slots = map[string]*Slot{}
 	}
+	return ok || id == ""
 }
 
 // DropSession forgets a named session; it reports whether it existed.
@@ -168,10 +257,26 @@ func (s *Store) Sessions() []SessionInfo {
 }
 
 // Dump calls fn with each vendor's current state in a session, under that
-// slot's lock, so a dump never sees a handler's half-done change.
-func (s *Store) Dump(sessionID string, vendors []string, fn func(vendor string, st kit.State)) {
-	for _, v := range vendors {
-		sl := s.Slot(sessionID, v)
+// slot's lock, so a dump never sees a handler's half-done change. A
+// session that does not exist is not created: Dump reports false.
+func (s *Store) Dump(sessionID string, vendors []string, fn func(vendor string, st kit.State)) bool {
+	s.mu.Lock()
+	se, ok := s.sessions[sessionID]
+	if !ok && sessionID == "" {
+		se, ok = s.sessionLocked("", s.opts.Now()), true
+	}
+	var slots []*Slot
+	if ok {
+		for _, v := range vendors {
+			slots = append(slots, se.slotLocked(v))
+		}
+	}
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	for i, v := range vendors {
+		sl := slots[i]
 		sl.mu.Lock()
 		st := sl.state
 		if st == nil {
@@ -180,4 +285,5 @@ func (s *Store) Dump(sessionID string, vendors []string, fn func(vendor string, 
 		fn(v, st)
 		sl.mu.Unlock()
 	}
+	return true
 }

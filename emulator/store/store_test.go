@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func bump(t *testing.T, s *Store, session string) int {
 
 func TestCloneOnFirstUseAndReset(t *testing.T) {
 	base := &counter{N: 10}
-	s := New(Snapshot{"v": base}, 0, nil)
+	s := New(Snapshot{"v": base}, Options{})
 	if n := bump(t, s, ""); n != 11 {
 		t.Fatalf("shared: %d", n)
 	}
@@ -48,7 +49,7 @@ func TestCloneOnFirstUseAndReset(t *testing.T) {
 }
 
 func TestLoadKeepsSessionsWithTheirOwnScenario(t *testing.T) {
-	s := New(Snapshot{"v": &counter{N: 0}}, 0, nil)
+	s := New(Snapshot{"v": &counter{N: 0}}, Options{})
 	s.LoadSession("own", Snapshot{"v": &counter{N: 100}})
 	bump(t, s, "plain")
 	s.Load(Snapshot{"v": &counter{N: 50}})
@@ -62,7 +63,7 @@ func TestLoadKeepsSessionsWithTheirOwnScenario(t *testing.T) {
 
 func TestIdleSessionsAreSwept(t *testing.T) {
 	now := time.Unix(0, 0)
-	s := New(Snapshot{"v": &counter{}}, time.Minute, func() time.Time { return now })
+	s := New(Snapshot{"v": &counter{}}, Options{Idle: time.Minute, Now: func() time.Time { return now }})
 	bump(t, s, "a")
 	bump(t, s, "")
 	now = now.Add(2 * time.Minute)
@@ -77,5 +78,63 @@ func TestIdleSessionsAreSwept(t *testing.T) {
 	}
 	if !s.DropSession("a") || s.DropSession("a") {
 		t.Error("DropSession")
+	}
+}
+
+// TestSessionCapEvictsLeastRecentlyUsed: past the cap, the session unused
+// for the longest goes first, and the drop is reported (issue 13, finding 4).
+func TestSessionCapEvictsLeastRecentlyUsed(t *testing.T) {
+	now := time.Unix(1000, 0)
+	var dropped []string
+	s := New(Snapshot{"v": &counter{}}, Options{Max: 3, Now: func() time.Time { return now },
+		OnDrop: func(id, _ string) { dropped = append(dropped, id) }})
+	for _, id := range []string{"a", "b", "c"} {
+		now = now.Add(time.Second)
+		bump(t, s, id)
+	}
+	now = now.Add(time.Second)
+	bump(t, s, "a") // a is now the most recent; b the least
+	now = now.Add(time.Second)
+	bump(t, s, "d")
+	if len(dropped) != 1 || dropped[0] != "b" {
+		t.Fatalf("dropped %v, want [b]", dropped)
+	}
+	var ids []string
+	for _, si := range s.Sessions() {
+		ids = append(ids, si.ID)
+	}
+	if strings.Join(ids, ",") != "a,c,d" {
+		t.Errorf("live sessions %v", ids)
+	}
+	bump(t, s, "") // the shared session never counts against the cap
+	if len(dropped) != 1 {
+		t.Errorf("the shared session evicted %v", dropped)
+	}
+}
+
+// TestReadsDoNotCreateSessions: dumping a session that does not exist
+// says so and leaves no session behind.
+func TestReadsDoNotCreateSessions(t *testing.T) {
+	s := New(Snapshot{"v": &counter{N: 3}}, Options{})
+	if s.Dump("ghost", []string{"v"}, func(string, kit.State) {}) {
+		t.Fatal("dump of a missing session reported it")
+	}
+	if s.Exists("ghost") || len(s.Sessions()) != 0 {
+		t.Fatalf("a read created a session: %v", s.Sessions())
+	}
+	var n int
+	if !s.Dump("", []string{"v"}, func(_ string, st kit.State) { n = st.(*counter).N }) || n != 3 {
+		t.Fatalf("shared dump: %d", n)
+	}
+}
+
+func TestValidSessionID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"JOB-42": true, "suite-onedata-x_1.2~3": true, "": false, strings.Repeat("a", MaxSessionID): true,
+		strings.Repeat("a", MaxSessionID+1): false, "a b": false, "a/b": false, "a\x00": false, "é": false,
+	} {
+		if got := ValidSessionID(id); got != want {
+			t.Errorf("ValidSessionID(%q) = %v", id, got)
+		}
 	}
 }
