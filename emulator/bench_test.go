@@ -16,6 +16,7 @@ import (
 
 	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/emulator/vendors/securid"
+	"github.com/offboard/offboard/scenarios"
 )
 
 // benchRequest is one vendor's seed delete request, built fresh per call.
@@ -186,5 +187,35 @@ func BenchmarkNew(b *testing.B) {
 		if _, err := emulator.New(emulator.WithLogger(discardLogger())); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLoadScenario: parsing and loading a scenario of n users in
+// each of the five vendors through LoadScenario (issue 13, finding 5:
+// 80,000 users took 42 s before the loader went linear).
+func BenchmarkLoadScenario(b *testing.B) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		b.Fatal(err)
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	pub := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	em, err := emulator.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{20_000, 80_000} {
+		data := []byte(bigScenario(n, pub))
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				f, err := scenarios.Parse("big.yaml", data)
+				if err == nil {
+					err = em.LoadScenario(f)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -206,3 +206,36 @@ func FuzzScenario(f *testing.F) {
 		}
 	})
 }
+
+// FuzzControlYAML: whatever YAML the control API is sent as a scenario or
+// as faults, it answers in its own JSON shape (200, 201, 400 or 413) and
+// quickly; costly documents are refused before decoding (issue 13).
+func FuzzControlYAML(f *testing.F) {
+	src, err := scenarios.BuiltinSource("default")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(src)
+	f.Add([]byte("onedata-no-privilege"))
+	f.Add([]byte("- {vendor: onedata, status: 500, times: 1}\n"))
+	f.Add([]byte(`{"vendor":"securid","limit":2,"window":"1s"}`))
+	f.Add([]byte("a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"))
+	f.Add([]byte("onedata: {users: {u: {}, u: {}}}\n"))
+	f.Add([]byte("x: &x {<<: *x}\n"))
+	em := newFuzzEmulator(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, target := range []string{"/__admin/scenario", "/__admin/sessions/fuzz/scenario", "/__admin/faults?session=fuzz"} {
+			method := http.MethodPut
+			if strings.Contains(target, "faults") {
+				method = http.MethodPost
+			}
+			w := fuzzServe(t, em, method, target, nil, string(data))
+			switch w.Code {
+			case http.StatusOK, http.StatusCreated, http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+			default:
+				t.Fatalf("%s %s: %d %s", method, target, w.Code, w.Body)
+			}
+			jsonObject(t, w.Body.Bytes())
+		}
+	})
+}

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,7 +43,7 @@ type Entry struct {
 	// HeaderTruncated says values were cut to keep the entry within
 	// journalHeaderBytes.
 	HeaderTruncated bool `json:"headerTruncated,omitempty"`
-	Status    int         `json:"status"` // 0: the connection was dropped
+	Status          int  `json:"status"` // 0: the connection was dropped
 	// DecidedBy says what chose the answer: "handler" (the vendor's rules
 	// let it through), "rule" (a vendor rule refused it), "validation" (the
 	// spec), "fault" (an injected fault), "route" (no such operation),

@@ -271,6 +271,15 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Unwrap lets errors.As find one *Error among them.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
 // List flattens err into its positioned mistakes; nil when it has none.
 func List(err error) []*Error {
 	var many Errors

@@ -25,6 +25,15 @@ func (es FieldErrors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Unwrap lets errors.As find one *FieldError among them.
+func (es FieldErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
 // Errors collects positioned mistakes, so a scenario's author sees all of
 // them at once rather than one per run.
 type Errors struct{ list FieldErrors }
@@ -89,7 +98,10 @@ func Decode(node *yaml.Node, prefix string, v any) error {
 	return d.errs.Err()
 }
 
-type decoder struct{ errs Errors }
+type decoder struct {
+	errs   Errors
+	fields map[reflect.Type]map[string]reflect.StructField // per type, computed once
+}
 
 var (
 	unmarshalerType     = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
@@ -169,7 +181,14 @@ func (d *decoder) structValue(n *yaml.Node, out reflect.Value, path string, alia
 		d.errs.Add(n, path, "expected a mapping of %s, got %s", Known(fieldNames(t)), describe(n))
 		return
 	}
-	fields := structFields(t)
+	fields, ok := d.fields[t]
+	if !ok {
+		if d.fields == nil {
+			d.fields = map[reflect.Type]map[string]reflect.StructField{}
+		}
+		fields = structFields(t)
+		d.fields[t] = fields
+	}
 	d.pairs(n, path, aliases, func(k, val *yaml.Node) {
 		f, ok := fields[k.Value]
 		if !ok {

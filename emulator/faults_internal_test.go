@@ -1,0 +1,99 @@
+package emulator
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestWindowKeepsAtMostLimitTimes: a limit/window fault remembers at most
+// limit request times however many requests it sees (finding 7), and still
+// lets exactly limit through per window.
+func TestWindowKeepsAtMostLimitTimes(t *testing.T) {
+	f := Fault{Vendor: "onedata", Limit: 3, Window: "1s"}
+	f.window = time.Second
+	r := newRule(f)
+	now := time.Unix(0, 0)
+	fired := 0
+	for i := range 100_000 {
+		now = now.Add(time.Millisecond) // 1,000 requests a second
+		if r.fires(now) {
+			fired++
+		}
+		if len(r.recent) > 3 {
+			t.Fatalf("after %d requests the window holds %d times", i+1, len(r.recent))
+		}
+	}
+	// 100 s at 1,000/s with 3 allowed per second: 300 let through.
+	if let := 100_000 - fired; let != 300 {
+		t.Errorf("%d requests let through, want 300", let)
+	}
+}
+
+func faultsWith(n int) *faultState {
+	st := &faultState{}
+	for i := range n {
+		f := Fault{Vendor: "commvault", Operation: "deleteUser", Status: 500, Path: fmt.Sprintf("/x/%d", i)}
+		st.add(newRule(f))
+	}
+	return st
+}
+
+// BenchmarkUnmatchedRoute: 10,000 rules for another vendor's operation
+// against none, on one route (finding 7).
+func BenchmarkUnmatchedRoute(b *testing.B) {
+	now := time.Now()
+	for _, n := range []int{0, 10_000} {
+		st := faultsWith(n)
+		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				_ = st.decide("onedata", "remove_user", "DELETE", "/api/v3/onezone/users/x", now)
+			}
+		})
+	}
+}
+
+// TestUnmatchedRouteSkipsOtherRules: the index means a request looks at
+// no rule of another vendor or operation.
+func TestUnmatchedRouteSkipsOtherRules(t *testing.T) {
+	st := faultsWith(10_000)
+	st.decide("onedata", "remove_user", "DELETE", "/api/v3/onezone/users/x", time.Now())
+	st.decide("commvault", "listUsers", "GET", "/webconsole/api/User", time.Now())
+	for _, r := range st.Rules {
+		if r.Seen != 0 {
+			t.Fatalf("a rule of another route counted a request: %+v", r)
+		}
+	}
+}
+
+// slowBody sends a few bytes then ends, whatever Content-Length said.
+type slowBody struct{ sent bool }
+
+func (s *slowBody) Read(p []byte) (int, error) {
+	if s.sent {
+		return 0, io.EOF
+	}
+	s.sent = true
+	return copy(p, "userName=x"), nil
+}
+
+// TestDeclaredLengthIsNotAllocatedUpFront: a client that declares 1 MiB
+// and sends ten bytes costs ten bytes, not a megabyte (finding 8).
+func TestDeclaredLengthIsNotAllocatedUpFront(t *testing.T) {
+	req, _ := http.NewRequest("POST", "http://x/", &slowBody{})
+	req.ContentLength = 1 << 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	body, err := readBody(req, 1<<20)
+	runtime.ReadMemStats(&after)
+	if len(body) != 10 || err != nil && !strings.Contains(err.Error(), "EOF") {
+		t.Fatalf("body %q err %v", body, err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 256<<10 {
+		t.Errorf("reading 10 bytes allocated %d bytes", grew)
+	}
+}
