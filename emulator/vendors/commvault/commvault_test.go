@@ -3,11 +3,13 @@ package commvault_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/beevik/etree"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/offboard/offboard/emulator"
@@ -335,5 +337,20 @@ func TestConcurrentDeletes(t *testing.T) {
 	wg.Wait()
 	if okCount != 1 {
 		t.Fatalf("%d deletes succeeded, want 1", okCount)
+	}
+}
+
+// TestXMLAlwaysParses: a control character in a name (it reaches the
+// errorString) is replaced, so the XML answer stays well-formed.
+func TestXMLAlwaysParses(t *testing.T) {
+	srv := emulatortest.New(t)
+	for c := byte(0); c < 0x20; c++ {
+		got := srv.Do(t, emulatortest.Request{Method: "DELETE",
+			Path:   fmt.Sprintf("/webconsole/api/User/byName(userName='a%%%02Xb')", c),
+			Header: map[string]string{"Authtoken": token, "Accept": "application/xml"}})
+		doc := etree.NewDocument()
+		if err := doc.ReadFromBytes(got.Body); err != nil {
+			t.Errorf("byte %#x: the answer does not parse: %v\n%s", c, err, got.Body)
+		}
 	}
 }

@@ -80,9 +80,21 @@ func xmlDocument(root *etree.Element) []byte {
 
 func attrs(el *etree.Element, kv ...string) *etree.Element {
 	for i := 0; i+1 < len(kv); i += 2 {
-		el.CreateAttr(kv[i], kv[i+1])
+		el.CreateAttr(kv[i], xmlSafe(kv[i+1]))
 	}
 	return el
+}
+
+// xmlSafe replaces what XML 1.0 cannot carry even escaped (control
+// characters from a client's path, say) with U+FFFD, so that every answer
+// parses.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r != 0xfffe && r != 0xffff && !(r >= 0xd800 && r <= 0xdfff) {
+			return r
+		}
+		return '\ufffd'
+	}, s)
 }
 
 // deleteResponse is App_DeleteUserResponse; in JSON, response is an array.
