@@ -155,6 +155,7 @@ func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) 
 		Form:      url.Values{},
 		Session:   sessionOf(r),
 		Now:       e.opts.now(),
+		BaseURL:   baseURL(r),
 	}
 	for k, v := range mux.Vars(r) {
 		kr.Params[k] = v
@@ -175,6 +176,19 @@ func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) 
 		kr.Form, _ = url.ParseQuery(string(body))
 	}
 	return kr, nil
+}
+
+// baseURL is the scheme, host and session path prefix a client used.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	u := scheme + "://" + r.Host
+	if _, ok := r.Context().Value(sessionKey).(string); ok {
+		u += "/__session/" + sessionOf(r)
+	}
+	return u
 }
 
 // validate checks the request against its operation in the spec. Security

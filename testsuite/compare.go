@@ -39,7 +39,7 @@ func check(want Expect, vars map[string]string, resp *http.Response, got []byte)
 	switch {
 	case want.Body != nil:
 		if w := expand(*want.Body, vars); string(got) != w {
-			problems = append(problems, "body differs (-want +got):\n"+lineDiff(w, string(got)))
+			problems = append(problems, "body differs (-want +got; JSON shown indented):\n"+lineDiff(indentJSON(w), indentJSON(string(got))))
 		}
 	case want.JSON != nil:
 		if p := compareJSON(expandAny(want.JSON, vars), want.Ignore, got); p != "" {
@@ -57,6 +57,16 @@ func check(want Expect, vars map[string]string, resp *http.Response, got []byte)
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}
 	return nil
+}
+
+// indentJSON lays out a JSON text over lines, keys in their order, so a
+// compact body diffs line by line; anything else is returned as is.
+func indentJSON(s string) string {
+	var b bytes.Buffer
+	if json.Indent(&b, []byte(s), "", "  ") != nil {
+		return s
+	}
+	return b.String()
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -9,17 +9,23 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/beevik/etree"
 	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/emulator"
@@ -51,6 +57,19 @@ type Case struct {
 type Step struct {
 	Request Request `yaml:"request"`
 	Expect  Expect  `yaml:"expect"`
+	// Capture names values of the answer that later steps use as
+	// ${name}: a created id, a new token.
+	Capture map[string]Capture `yaml:"capture"`
+}
+
+// Capture takes one value from an answer: a header, or a JSON pointer into
+// the body, or an attribute of the XML root's first matching element
+// ("response/entity@userId"), optionally narrowed by Pattern's first group.
+type Capture struct {
+	Header  string `yaml:"header"`
+	JSON    string `yaml:"json"`
+	XML     string `yaml:"xml"`
+	Pattern string `yaml:"pattern"`
 }
 
 // Request is what to send. Every string may hold ${var} references.
@@ -313,7 +332,98 @@ func runStep(ctx context.Context, t Target, session string, vars map[string]stri
 	if err != nil {
 		return err
 	}
-	return check(st.Expect, vars, resp, got)
+	if err := check(st.Expect, vars, resp, got); err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(st.Capture)) {
+		v, err := st.Capture[name].take(resp, got)
+		if err != nil {
+			return fmt.Errorf("capture %s: %w", name, err)
+		}
+		vars[name] = v
+	}
+	return nil
+}
+
+func (c Capture) take(resp *http.Response, body []byte) (string, error) {
+	var v string
+	switch {
+	case c.Header != "":
+		v = resp.Header.Get(c.Header)
+		if v == "" {
+			return "", fmt.Errorf("no %s header", c.Header)
+		}
+	case c.JSON != "":
+		var doc any
+		if err := json.Unmarshal(body, &doc); err != nil {
+			return "", fmt.Errorf("body is not JSON: %v", err)
+		}
+		found, ok := pointer(doc, c.JSON)
+		if !ok {
+			return "", fmt.Errorf("no %s in the body", c.JSON)
+		}
+		switch x := found.(type) {
+		case string:
+			v = x
+		default:
+			b, _ := json.Marshal(x)
+			v = string(b)
+		}
+	case c.XML != "":
+		doc := etree.NewDocument()
+		if err := doc.ReadFromBytes(body); err != nil {
+			return "", fmt.Errorf("body is not XML: %v", err)
+		}
+		path, attr, _ := strings.Cut(c.XML, "@")
+		el := doc.Root()
+		if el != nil && path != "" {
+			el = el.FindElement(path)
+		}
+		if el == nil || el.SelectAttr(attr) == nil {
+			return "", fmt.Errorf("no %s in the body", c.XML)
+		}
+		v = el.SelectAttrValue(attr, "")
+	default:
+		return "", errors.New("say header, json or xml")
+	}
+	if c.Pattern != "" {
+		re, err := regexp.Compile(c.Pattern)
+		if err != nil {
+			return "", err
+		}
+		m := re.FindStringSubmatch(v)
+		if len(m) < 2 {
+			return "", fmt.Errorf("%q does not match %s", v, c.Pattern)
+		}
+		v = m[1]
+	}
+	return v, nil
+}
+
+// pointer follows a JSON pointer ("/users/0/id") into a decoded value.
+func pointer(v any, ptr string) (any, bool) {
+	if ptr == "" || ptr == "/" {
+		return v, true
+	}
+	for _, p := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		switch c := v.(type) {
+		case map[string]any:
+			next, ok := c[p]
+			if !ok {
+				return nil, false
+			}
+			v = next
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			v = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
 }
 
 var varRef = regexp.MustCompile(`\$\{([A-Za-z0-9_.-]+)\}`)

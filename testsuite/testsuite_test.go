@@ -76,7 +76,7 @@ cases:
 			t.Errorf("diff lacks %q:\n%s", want, res[0].Failure)
 		}
 	}
-	for _, want := range []string{"status: got 404, want 410", "  - gone\n", `  +     "id": "notFound",`} {
+	for _, want := range []string{"status: got 404, want 410", "  - gone\n", `  +     "id": "notFound"`} {
 		if !strings.Contains(res[1].Failure, want) {
 			t.Errorf("failure lacks %q:\n%s", want, res[1].Failure)
 		}

@@ -5,6 +5,7 @@ package emulatortest
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -89,6 +90,27 @@ func Golden(t testing.TB, path string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("body differs from %s (-want +got):\n%s", filepath.Base(path), cmp.Diff(string(want), string(got)))
+	}
+}
+
+// GoldenJSON compares got with the JSON value in the file at path: same
+// structure and values, any layout. It keeps a vendor's documented (pretty)
+// payload as the golden of an answer the real server writes compactly.
+func GoldenJSON(t testing.TB, path string, got []byte) {
+	t.Helper()
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("golden %s: %v", path, err)
+	}
+	var w, g any
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatalf("golden %s is not JSON: %v", path, err)
+	}
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("answer is not JSON (%v): %s", err, got)
+	}
+	if diff := cmp.Diff(w, g); diff != "" {
+		t.Errorf("body differs from %s (-want +got):\n%s", filepath.Base(path), diff)
 	}
 }
 

@@ -73,6 +73,10 @@ type Request struct {
 	Form      url.Values // the body's fields when it is form-encoded, else empty
 	Session   string     // "" for the shared session
 	Now       time.Time
+	// BaseURL is where the client reached the emulator: scheme, host and
+	// the session path prefix when it used one ("http://127.0.0.1:8080",
+	// "http://h/__session/job-42"), for answers that link to a resource.
+	BaseURL string
 }
 
 // Value returns a form field from the body, falling back to the query

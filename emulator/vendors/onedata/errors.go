@@ -12,51 +12,55 @@ type apiError struct {
 	status      int
 	id          string
 	description string
-	details     any
+	details     map[string]any
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.id, e.description) }
 
-// body keeps the vendor's key order: id, details, description.
-type body struct {
-	Error struct {
-		ID          string `json:"id"`
-		Details     any    `json:"details,omitempty"`
-		Description string `json:"description"`
-	} `json:"error"`
-}
-
-type authError struct {
-	AuthError struct {
-		ID          string `json:"id"`
-		Description string `json:"description"`
-	} `json:"authError"`
-}
-
+// response encodes the error as oz-worker does: compact JSON (ctool's
+// json_utils:encode, jiffy without the pretty option) of Erlang maps,
+// whose keys come out sorted, so "description" precedes "details" and "id".
 func (e *apiError) response() kit.Response {
-	var b body
-	b.Error.ID, b.Error.Details, b.Error.Description = e.id, e.details, e.description
-	return kit.Raw(e.status, kit.ContentJSON, kit.Indented(b))
+	obj := map[string]any{"id": e.id, "description": e.description}
+	if e.details != nil {
+		obj["details"] = e.details
+	}
+	return kit.Raw(e.status, kit.ContentJSON, kit.Compact(map[string]any{"error": obj}))
 }
 
 func badAuth(id, description string) *apiError {
-	var d authError
-	d.AuthError.ID, d.AuthError.Description = id, description
-	return &apiError{http.StatusUnauthorized, "unauthorized", "Provided authentication is not valid (see details).", d}
+	return &apiError{http.StatusUnauthorized, "unauthorized", "Provided authentication is not valid (see details).",
+		map[string]any{"authError": map[string]any{"id": id, "description": description}}}
 }
 
 func badValueString(key string) *apiError {
 	return &apiError{http.StatusBadRequest, "badValueString",
-		fmt.Sprintf("Bad value: provided %q must be a string.", key), map[string]string{"key": key}}
+		fmt.Sprintf("Bad value: provided %q must be a string.", key), map[string]any{"key": key}}
 }
 
-// The catalogue, from the vendor's documentation.
+func badValueBoolean(key string) *apiError {
+	return &apiError{http.StatusBadRequest, "badValueBoolean",
+		fmt.Sprintf("Bad value: provided %q must be a boolean.", key), map[string]any{"key": key}}
+}
+
+func missingRequiredValue(key string) *apiError {
+	return &apiError{http.StatusBadRequest, "missingRequiredValue",
+		fmt.Sprintf("Missing required value: %s.", key), map[string]any{"key": key}}
+}
+
+func identifierOccupied(key string) *apiError {
+	return &apiError{http.StatusBadRequest, "badValueIdentifierOccupied",
+		fmt.Sprintf("Bad value: provided identifier (%q) is already occupied.", key), map[string]any{"key": key}}
+}
+
+// The catalogue, from the vendor's documentation and ctool's od_error_* modules.
 var (
 	errUnauthorized  = &apiError{http.StatusUnauthorized, "unauthorized", "You must authenticate yourself to perform this operation.", nil}
 	errBadToken      = badAuth("badToken", "Provided token could not be understood by the server.")
 	errTokenInvalid  = badAuth("tokenInvalid", "Provided token is not valid.")
 	errTokenRevoked  = badAuth("tokenRevoked", "Provided token has been revoked.")
 	errBadBasic      = badAuth("badBasicCredentials", "Invalid username or password.")
+	errUserBlocked   = badAuth("userBlocked", "This user account has been blocked by the administrator and cannot be used unless it is unblocked again.")
 	errForbidden     = &apiError{http.StatusForbidden, "forbidden", "You are not authorized to perform this operation.", nil}
 	errNotFound      = &apiError{http.StatusNotFound, "notFound", "The resource could not be found.", nil}
 	errMalformedData = &apiError{http.StatusBadRequest, "malformedData", "Provided data could not be understood by the server.", nil}

@@ -3,7 +3,10 @@
 package onedata
 
 import (
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -19,12 +22,17 @@ import (
 
 // Admin privileges this emulator checks.
 const (
+	PrivCreate = "oz_users_create"
 	PrivDelete = "oz_users_delete"
 	PrivList   = "oz_users_list"
+	PrivUpdate = "oz_users_update"
 	PrivView   = "oz_users_view"
 )
 
-var knownPrivileges = []string{PrivDelete, PrivList, PrivView}
+var knownPrivileges = []string{PrivCreate, PrivDelete, PrivList, PrivUpdate, PrivView}
+
+// defaultCreationTime is a user's creationTime when the scenario gives none.
+const defaultCreationTime = 1704067200 // 2024-01-01T00:00:00Z
 
 // Vendor is the Onedata Onezone emulation.
 type Vendor struct{}
@@ -38,9 +46,12 @@ func (Vendor) Name() string { return "onedata" }
 // Operations implements kit.Vendor.
 func (v Vendor) Operations() map[string]kit.Handler {
 	return map[string]kit.Handler{
-		"remove_user": v.removeUser,
-		"get_user":    v.getUser,
-		"list_users":  v.listUsers,
+		"remove_user":              v.removeUser,
+		"remove_current_user":      v.removeCurrentUser,
+		"get_user":                 v.getUser,
+		"list_users":               v.listUsers,
+		"create_user":              v.createUser,
+		"toggle_user_access_block": v.toggleAccessBlock,
 	}
 }
 
@@ -66,6 +77,10 @@ type User struct {
 	Emails     []string `yaml:"emails" json:"emails"`
 	Password   string   `yaml:"password" json:"password,omitempty"` // enables HTTP Basic for this user
 	Privileges []string `yaml:"privileges" json:"privileges"`
+	// Blocked users cannot authenticate (PATCH .../access_block).
+	Blocked bool `yaml:"blocked" json:"blocked"`
+	// CreationTime is the account's creation, in Unix seconds.
+	CreationTime int64 `yaml:"creationTime" json:"creationTime"`
 }
 
 func (u *User) clone() *User {
@@ -108,6 +123,9 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 		if u.Privileges == nil {
 			u.Privileges = []string{}
 		}
+		if u.CreationTime == 0 {
+			u.CreationTime = defaultCreationTime
+		}
 		for i, p := range u.Privileges {
 			if !slices.Contains(knownPrivileges, p) {
 				errs.Add(kit.Find(node, "users", id, "privileges", strconv.Itoa(i)), fmt.Sprintf("onedata.users.%s.privileges[%d]", id, i),
@@ -135,10 +153,15 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	}, nil
 }
 
-// caller is who a request authenticates as: "" when it sent no credentials.
+// caller is who a request authenticates as: "" when it sent no
+// credentials. Tokens come in X-Auth-Token, the deprecated "macaroon"
+// header (the swagger's info section still shows it) or as a bearer.
 func (s *State) caller(r *kit.Request) (string, error) {
 	auth := r.Header.Get("Authorization")
 	token := r.Header.Get("X-Auth-Token")
+	if token == "" {
+		token = r.Header.Get("Macaroon")
+	}
 	if token == "" {
 		token, _ = kit.Bearer(auth)
 	}
@@ -150,8 +173,13 @@ func (s *State) caller(r *kit.Request) (string, error) {
 			return "", errBadToken
 		case tok.Revoked:
 			return "", errTokenRevoked
-		case !s.Users.Has(tok.User):
+		}
+		u, ok := s.Users.Get(tok.User)
+		switch {
+		case !ok:
 			return "", errTokenInvalid
+		case u.Blocked:
+			return "", errUserBlocked
 		}
 		return tok.User, nil
 	case kit.IsBasic(auth):
@@ -164,6 +192,9 @@ func (s *State) caller(r *kit.Request) (string, error) {
 		if !ok || !found || u.Password == "" || u.Password != password {
 			return "", errBadBasic
 		}
+		if u.Blocked {
+			return "", errUserBlocked
+		}
 		return id, nil
 	}
 	return "", nil
@@ -174,60 +205,82 @@ func (s *State) allowed(caller, privilege string) bool {
 	return ok && slices.Contains(u.Privileges, privilege)
 }
 
-// removeUser follows the real server's order of checks: bad credentials,
-// then an unknown user (404 even for anonymous callers), then missing
-// credentials, then the privilege.
+// authorized applies the real server's order of checks to an operation
+// on user id: bad credentials, then an unknown user (404 even for
+// anonymous callers), then missing credentials, then the privilege. A user
+// may do anything to their own record (oz-worker user_logic_plugin.erl
+// authorizes ?USER(UserId) on #gri{id = UserId}).
+func (s *State) authorized(r *kit.Request, id, privilege string) (*User, error) {
+	caller, err := s.caller(r)
+	if err != nil {
+		return nil, err
+	}
+	u, ok := s.Users.Get(id)
+	if !ok {
+		return nil, errNotFound
+	}
+	if caller == "" {
+		return nil, errUnauthorized
+	}
+	if caller != id && !s.allowed(caller, privilege) {
+		return nil, errForbidden
+	}
+	return u, nil
+}
+
+// remove deletes a user. Tokens that acted for them stay and are answered
+// tokenInvalid, their subject being gone.
+func (s *State) remove(id string, u *User) {
+	s.byUsername.Delete(u.Username)
+	s.Users.Delete(id)
+}
+
 func (Vendor) removeUser(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id := r.Params["id"]
+	u, err := st.authorized(r, id, PrivDelete)
+	if err != nil {
+		return kit.Response{}, err
+	}
+	st.remove(id, u)
+	return kit.Response{Status: http.StatusNoContent, Header: http.Header{}}, nil
+}
+
+// removeCurrentUser is DELETE /user: the caller removes their own account.
+func (Vendor) removeCurrentUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
 	caller, err := st.caller(r)
 	if err != nil {
 		return kit.Response{}, err
 	}
-	id := r.Params["id"]
-	u, ok := st.Users.Get(id)
-	if !ok {
-		return kit.Response{}, errNotFound
-	}
 	if caller == "" {
 		return kit.Response{}, errUnauthorized
 	}
-	if !st.allowed(caller, PrivDelete) {
-		return kit.Response{}, errForbidden
-	}
-	st.byUsername.Delete(u.Username)
-	st.Users.Delete(id)
+	u, _ := st.Users.Get(caller)
+	st.remove(caller, u)
 	return kit.Response{Status: http.StatusNoContent, Header: http.Header{}}, nil
 }
 
-type userInfo struct {
-	UserID           string   `json:"userId"`
-	FullName         string   `json:"fullName"`
-	Username         string   `json:"username"`
-	LinkedAccounts   []any    `json:"linkedAccounts"`
-	Emails           []string `json:"emails"`
-	BasicAuthEnabled bool     `json:"basicAuthEnabled"`
+// protectedInfo is UserProtectedInfo as oz-worker's translator sends it:
+// the current fields and the legacy ones (name, login, alias, emailList),
+// keys sorted as jiffy writes an Erlang map.
+func protectedInfo(id string, u *User) map[string]any {
+	return map[string]any{
+		"userId": id, "fullName": u.FullName, "username": u.Username, "linkedAccounts": []any{},
+		"emails": u.Emails, "basicAuthEnabled": u.Password != "", "blocked": u.Blocked,
+		"creationTime": u.CreationTime,
+		"name": u.FullName, "login": u.Username, "alias": u.Username, "emailList": u.Emails,
+	}
 }
 
 func (Vendor) getUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
-	caller, err := st.caller(r)
+	id := r.Params["id"]
+	u, err := st.authorized(r, id, PrivView)
 	if err != nil {
 		return kit.Response{}, err
 	}
-	id := r.Params["id"]
-	u, ok := st.Users.Get(id)
-	if !ok {
-		return kit.Response{}, errNotFound
-	}
-	if caller == "" {
-		return kit.Response{}, errUnauthorized
-	}
-	if caller != id && !st.allowed(caller, PrivView) {
-		return kit.Response{}, errForbidden
-	}
-	body := userInfo{UserID: id, FullName: u.FullName, Username: u.Username, LinkedAccounts: []any{},
-		Emails: u.Emails, BasicAuthEnabled: u.Password != ""}
-	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(body)), nil
+	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(protectedInfo(id, u))), nil
 }
 
 func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
@@ -242,10 +295,83 @@ func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	if !st.allowed(caller, PrivList) {
 		return kit.Response{}, errForbidden
 	}
-	ids := st.Users.Keys()
-	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(struct {
-		Users []string `json:"users"`
-	}{ids})), nil
+	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(map[string]any{"users": st.Users.Keys()})), nil
+}
+
+// toggleAccessBlock is PATCH /users/{id}/access_block {"blocked": bool}:
+// a blocked user's credentials stop working everywhere.
+func (Vendor) toggleAccessBlock(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id := r.Params["id"]
+	if _, err := st.authorized(r, id, PrivUpdate); err != nil {
+		return kit.Response{}, err
+	}
+	var body map[string]any
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		return kit.Response{}, errMalformedData
+	}
+	raw, ok := body["blocked"]
+	if !ok {
+		return kit.Response{}, missingRequiredValue("blocked")
+	}
+	blocked, ok := raw.(bool)
+	if !ok {
+		return kit.Response{}, badValueBoolean("blocked")
+	}
+	u, _ := st.Users.Mut(id)
+	u.Blocked = blocked
+	return kit.Response{Status: http.StatusNoContent, Header: http.Header{}}, nil
+}
+
+// createUser is POST /users: a new account with Basic authentication
+// when a password is given; 201 and the new user's URL in Location.
+func (Vendor) createUser(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	caller, err := st.caller(r)
+	if err != nil {
+		return kit.Response{}, err
+	}
+	if caller == "" {
+		return kit.Response{}, errUnauthorized
+	}
+	if !st.allowed(caller, PrivCreate) {
+		return kit.Response{}, errForbidden
+	}
+	var body map[string]any
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		return kit.Response{}, errMalformedData
+	}
+	u := &User{Emails: []string{}, Privileges: []string{}, CreationTime: r.Now.Unix()}
+	for key, to := range map[string]*string{"username": &u.Username, "password": &u.Password, "fullName": &u.FullName} {
+		if v, ok := body[key]; ok {
+			str, isString := v.(string)
+			if !isString {
+				return kit.Response{}, badValueString(key)
+			}
+			*to = str
+		}
+	}
+	if u.Username != "" && st.byUsername.Has(u.Username) {
+		return kit.Response{}, identifierOccupied("username")
+	}
+	if u.FullName == "" {
+		u.FullName = "Unnamed User" // oz-worker's ?DEFAULT_USER_NAME
+	}
+	id := newUserID()
+	st.Users.Set(id, u)
+	if u.Username != "" {
+		st.byUsername.Set(u.Username, id)
+	}
+	resp := kit.Response{Status: http.StatusCreated, Header: http.Header{}}
+	resp.Header.Set("Location", r.BaseURL+"/api/v3/onezone/users/"+id)
+	return resp, nil
+}
+
+// newUserID is 32 lower-case hex characters, as Onezone's ids are.
+func newUserID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails on supported platforms
+	return hex.EncodeToString(b[:])
 }
 
 // Error implements kit.Vendor: every error in Onezone's
