@@ -269,7 +269,7 @@ func protectedInfo(id string, u *User) map[string]any {
 		"userId": id, "fullName": u.FullName, "username": u.Username, "linkedAccounts": []any{},
 		"emails": u.Emails, "basicAuthEnabled": u.Password != "", "blocked": u.Blocked,
 		"creationTime": u.CreationTime,
-		"name": u.FullName, "login": u.Username, "alias": u.Username, "emailList": u.Emails,
+		"name":         u.FullName, "login": u.Username, "alias": u.Username, "emailList": u.Emails,
 	}
 }
 
