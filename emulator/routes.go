@@ -126,14 +126,16 @@ func serverPath(s *openapi3.Server) (string, error) {
 // mountPrefix is where a vendor's paths live: its server path, or for a
 // vendor served from the root, the first literal segment of the path.
 func mountPrefix(base, path string) string {
-	if base != "" {
+	if literalLength(base) > strings.Count(base, "/") {
 		return base + "/"
 	}
+	// A server path of variables only ("/{context}") would claim every
+	// path: take the operation's first literal segment as well.
 	seg := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 2)[0]
 	if strings.Contains(seg, "{") {
 		return "/"
 	}
-	return "/" + seg + "/"
+	return base + "/" + seg + "/"
 }
 
 // literalLength counts the characters of a template outside {variables}:

@@ -41,11 +41,14 @@ func (Vendor) Name() string { return "arcgis" }
 // Operations implements kit.Vendor.
 func (v Vendor) Operations() map[string]kit.Handler {
 	return map[string]kit.Handler{
-		"deleteUserWorkspace": v.deleteUserWorkspace,
-		"listUserWorkspaces":  v.listUserWorkspaces,
-		"listContainers":      v.listContainers,
-		"terminateContainer":  v.terminateContainer,
-		"generateToken":       v.generateToken,
+		"deleteUserWorkspace":   v.deleteUserWorkspace,
+		"transferUserWorkspace": v.transferUserWorkspace,
+		"listUserWorkspaces":    v.listUserWorkspaces,
+		"listContainers":        v.listContainers,
+		"getContainer":          v.getContainer,
+		"terminateContainer":    v.terminateContainer,
+		"generateToken":         v.generateToken,
+		"generateAdminToken":    v.generateToken,
 	}
 }
 
@@ -79,9 +82,14 @@ type Login struct {
 // Workspace is a user's workspace directory and the containers running for them.
 type Workspace struct {
 	Containers []string `yaml:"containers" json:"containers"`
+	// Folders are the workspaces transferred into this one
+	// (transferUserWorkspace's targetFoldername).
+	Folders []string `yaml:"folders" json:"folders,omitempty"`
 }
 
-func (w *Workspace) clone() *Workspace { return &Workspace{Containers: slices.Clone(w.Containers)} }
+func (w *Workspace) clone() *Workspace {
+	return &Workspace{Containers: slices.Clone(w.Containers), Folders: slices.Clone(w.Folders)}
+}
 
 // Clone implements kit.State.
 func (s *State) Clone() kit.State {
@@ -146,28 +154,51 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	}, nil
 }
 
+// ownerReadable are the operations a user who is not an administrator
+// may call, for what they own: the containers pages ("those who are not
+// administrators will only see the containers they own") and the 11.4
+// list page ("the workspace directory ... for the user initiating the
+// request").
+var ownerReadable = map[string]bool{"listUserWorkspaces": true, "listContainers": true, "getContainer": true}
+
 // Authenticate implements kit.Authenticator: the admin framework checks the
 // token before the operation looks at its parameters.
 func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
-	if r.Operation == "generateToken" {
+	if r.Operation == "generateToken" || r.Operation == "generateAdminToken" {
 		return nil
 	}
-	st := s.(*State)
-	token := r.Value("token")
-	if token == "" {
-		token, _ = kit.Bearer(r.Header.Get("X-Esri-Authorization"))
+	t, err := s.(*State).token(r)
+	if err != nil {
+		return err
 	}
-	if token == "" {
-		return errTokenRequired
-	}
-	t, ok := st.Tokens.Get(token)
-	if !ok || (!t.Expires.IsZero() && !r.Now.Before(t.Expires)) {
-		return errInvalidToken
-	}
-	if t.Role != RoleAdministrator {
+	if t.Role != RoleAdministrator && !ownerReadable[r.Operation] {
 		return errNotAdministrator
 	}
 	return nil
+}
+
+// token is the request's valid token, from the form body, the query or
+// X-Esri-Authorization.
+func (st *State) token(r *kit.Request) (*Token, error) {
+	raw := r.Value("token")
+	if raw == "" {
+		raw, _ = kit.Bearer(r.Header.Get("X-Esri-Authorization"))
+	}
+	if raw == "" {
+		return nil, errTokenRequired
+	}
+	t, ok := st.Tokens.Get(raw)
+	if !ok || (!t.Expires.IsZero() && !r.Now.Before(t.Expires)) {
+		return nil, errInvalidToken
+	}
+	return t, nil
+}
+
+// sees tells whether the caller may see what user owns: an administrator
+// sees everything, anyone else their own.
+func (st *State) sees(r *kit.Request, user string) bool {
+	t, err := st.token(r)
+	return err == nil && (t.Role == RoleAdministrator || t.User != "" && t.User == user)
 }
 
 func (Vendor) deleteUserWorkspace(r *kit.Request, s kit.State) (kit.Response, error) {
@@ -190,6 +221,46 @@ type status struct {
 
 var statusSuccess = status{"success"}
 
+// transferUserWorkspace moves a user's workspace into another user's
+// workspace, under targetFoldername (11.4 reference page: userName,
+// targetUsername, targetFoldername; its sample also spells them
+// transferUserName and transferFoldername, taken too). Like the delete,
+// it is refused while the source user has running containers.
+func (Vendor) transferUserWorkspace(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	name := r.Value("userName")
+	target := firstValue(r, "targetUsername", "transferUserName")
+	folder := firstValue(r, "targetFoldername", "transferFoldername")
+	if target == "" {
+		return kit.Response{}, missingParameter("targetUsername")
+	}
+	w, ok := st.Users.Get(name)
+	if !ok {
+		return kit.Response{}, noWorkspaceToTransfer(name)
+	}
+	if len(w.Containers) > 0 {
+		return kit.Response{}, errTransferRunningContainers
+	}
+	if !st.Users.Has(target) {
+		return kit.Response{}, noWorkspaceToTransfer(target)
+	}
+	if folder == "" {
+		folder = name
+	}
+	tw, _ := st.Users.Mut(target)
+	tw.Folders = append(tw.Folders, folder)
+	return render(r, statusSuccess), nil
+}
+
+func firstValue(r *kit.Request, names ...string) string {
+	for _, n := range names {
+		if v := r.Value(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
 func (Vendor) listUserWorkspaces(r *kit.Request, s kit.State) (kit.Response, error) {
 	type name struct {
 		Name string `json:"Name"`
@@ -199,14 +270,24 @@ func (Vendor) listUserWorkspaces(r *kit.Request, s kit.State) (kit.Response, err
 		Containers []name `json:"Containers"`
 	}{Containers: []name{}}
 	for _, u := range st.Users.Keys() {
-		out.Containers = append(out.Containers, name{u})
+		if st.sees(r, u) {
+			out.Containers = append(out.Containers, name{u})
+		}
 	}
 	return render(r, out), nil
 }
 
+// container is one of a container's documented properties ("username -
+// The user assigned the container"); the host details are fixed.
 type container struct {
+	HostName    string `json:"hostName"`
 	ContainerID string `json:"containerId"`
-	UserName    string `json:"userName"`
+	Username    string `json:"username"`
+	Type        string `json:"type"`
+}
+
+func newContainer(id, user string) container {
+	return container{HostName: "localhost", ContainerID: id, Username: user, Type: "openNotebook"}
 }
 
 func (Vendor) listContainers(r *kit.Request, s kit.State) (kit.Response, error) {
@@ -215,11 +296,29 @@ func (Vendor) listContainers(r *kit.Request, s kit.State) (kit.Response, error) 
 		Containers []container `json:"containers"`
 	}{Containers: []container{}}
 	for u, w := range st.Users.All() {
+		if !st.sees(r, u) {
+			continue
+		}
 		for _, c := range w.Containers {
-			out.Containers = append(out.Containers, container{c, u})
+			out.Containers = append(out.Containers, newContainer(c, u))
 		}
 	}
 	return render(r, out), nil
+}
+
+// getContainer is one container, for its owner or an administrator.
+func (Vendor) getContainer(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id := r.Params["containerId"]
+	for u, w := range st.Users.Unordered() {
+		if slices.Contains(w.Containers, id) {
+			if !st.sees(r, u) {
+				return kit.Response{}, errNotAdministrator
+			}
+			return render(r, newContainer(id, u)), nil
+		}
+	}
+	return kit.Response{}, noContainer(id)
 }
 
 func (Vendor) terminateContainer(r *kit.Request, s kit.State) (kit.Response, error) {

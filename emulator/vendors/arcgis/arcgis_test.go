@@ -89,19 +89,19 @@ func TestTerminateThenDelete(t *testing.T) {
 		want string
 	}{
 		{emulatortest.Request{Method: "GET", Path: "/arcgis/notebooks/admin/system/containers?f=json&token=" + seedToken},
-			`{"containers":[{"containerId":"c-gis-joe-1","userName":"gis_joe"}]}`},
+			`{"containers":[{"hostName":"localhost","containerId":"c-gis-joe-1","username":"gis_joe","type":"openNotebook"}]}`},
 		{post(deleteURL, "userName=gis_joe"+tok),
 			`{"error":{"code":500,"message":"Failed to delete user workspace. The user has actively running containers.","details":null}}`},
 		{post("/arcgis/notebooks/admin/system/containers/c-gis-joe-1/terminateContainer", tok[1:]), `{"status":"success"}`},
 		{post("/arcgis/notebooks/admin/system/containers/c-gis-joe-1/terminateContainer", tok[1:]),
 			`{"error":{"code":404,"message":"Container 'c-gis-joe-1' does not exist.","details":null}}`},
 		{emulatortest.Request{Method: "GET", Path: "/arcgis/notebooks/admin/dataaccess/listUserWorkspaces?f=json&token=" + seedToken},
-			`{"Containers":[{"Name":"gis_joe"}]}`},
+			`{"Containers":[{"Name":"gis_jane"},{"Name":"gis_joe"}]}`},
 		{post(deleteURL, "userName=gis_joe"+tok), `{"status":"success"}`},
 		{post(deleteURL, "userName=gis_joe"+tok),
 			`{"error":{"code":404,"message":"Failed to delete user workspace. The workspace for user 'gis_joe' does not exist.","details":null}}`},
 		{emulatortest.Request{Method: "GET", Path: "/arcgis/notebooks/admin/dataaccess/listUserWorkspaces?f=json&token=" + seedToken},
-			`{"Containers":[]}`},
+			`{"Containers":[{"Name":"gis_jane"}]}`},
 	}
 	for i, s := range steps {
 		got := srv.Do(t, s.req)
@@ -204,5 +204,94 @@ func TestBadInput(t *testing.T) {
 	got := srv.Do(t, emulatortest.Request{Method: "GET", Path: "/arcgis/notebooks/admin/dataaccess/listUserWorkspaces?f=json" + tok})
 	if string(got.Body) != `{"Containers":[{"Name":"gis_ann"},{"Name":"gis_joe"}]}` {
 		t.Errorf("bad input changed state: %s", got.Body)
+	}
+}
+
+const annToken = "arcgis-user-token" // gis_ann, role user, in default
+
+// TestNonAdministratorsSeeWhatTheyOwn: the 11.4 List page answers the
+// caller's own workspace, and the Containers and Container pages show a
+// user who is not an administrator only their own containers (issue 10,
+// deviations 5 and 6).
+func TestNonAdministratorsSeeWhatTheyOwn(t *testing.T) {
+	srv := emulatortest.New(t)
+	cases := []struct{ name, path, want string }{
+		{"ann lists workspaces: her own", "/arcgis/notebooks/admin/dataaccess/listUserWorkspaces?f=json&token=" + annToken,
+			`{"Containers":[{"Name":"gis_ann"}]}`},
+		{"the admin lists all", "/arcgis/admin/dataaccess/listUserWorkspaces?f=json&token=" + seedToken,
+			`{"Containers":[{"Name":"gis_ann"},{"Name":"gis_joe"}]}`},
+		{"ann lists containers: hers", "/arcgis/notebooks/admin/system/containers?f=json&token=" + annToken,
+			`{"containers":[{"hostName":"localhost","containerId":"c-gis-ann-1","username":"gis_ann","type":"openNotebook"}]}`},
+		{"ann reads her container", "/arcgis/notebooks/admin/system/containers/c-gis-ann-1?f=json&token=" + annToken,
+			`{"hostName":"localhost","containerId":"c-gis-ann-1","username":"gis_ann","type":"openNotebook"}`},
+		{"the admin reads it too", "/arcgis/notebooks/admin/system/containers/c-gis-ann-1?f=json&token=" + seedToken,
+			`{"hostName":"localhost","containerId":"c-gis-ann-1","username":"gis_ann","type":"openNotebook"}`},
+		{"an unknown container", "/arcgis/notebooks/admin/system/containers/nope?f=json&token=" + seedToken,
+			`{"error":{"code":404,"message":"Container 'nope' does not exist.","details":null}}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := srv.Do(t, emulatortest.Request{Method: "GET", Path: c.path})
+			if got.Status != 200 || string(got.Body) != c.want {
+				t.Errorf("got %d %s\nwant %s", got.Status, got.Body, c.want)
+			}
+		})
+	}
+	// Deleting stays the administrator's.
+	got := srv.Do(t, post(deleteURL, "userName=gis_ann&f=json&token="+annToken))
+	if !strings.Contains(string(got.Body), `"code":403`) {
+		t.Errorf("ann deleting: %s", got.Body)
+	}
+}
+
+// TestTransferThenDelete: the offboarding flow's ownership step; the
+// transfer is refused while containers run, as the 11.4 page's Example 2.
+func TestTransferThenDelete(t *testing.T) {
+	srv := emulatortest.New(t)
+	tok := "&f=json&token=" + seedToken
+	transfer := "/arcgis/admin/dataaccess/transferUserWorkspace"
+	steps := []struct {
+		req  emulatortest.Request
+		want string
+	}{
+		{post(transfer, "userName=gis_ann&targetUsername=gis_joe&targetFoldername=ann_files"+tok),
+			`{"error":{"code":500,"message":"Failed to transfer user workspace. The user has actively running containers.","details":null}}`},
+		{post(transfer, "userName=nobody&targetUsername=gis_joe"+tok),
+			`{"error":{"code":404,"message":"Failed to transfer user workspace. The workspace for user 'nobody' does not exist.","details":null}}`},
+		{post(transfer, "userName=gis_joe"+tok),
+			`{"error":{"code":400,"message":"Unable to complete operation.","details":["Invalid or missing value for parameter 'targetUsername'."]}}`},
+		{post("/arcgis/notebooks/admin/system/containers/c-gis-ann-1/terminateContainer", tok[1:]), `{"status":"success"}`},
+		{post("/arcgis/notebooks/admin/dataaccess/transferUserWorkspace", "userName=gis_ann&transferUserName=gis_joe&transferFoldername=ann_files"+tok),
+			`{"status":"success"}`},
+		{post(deleteURL, "userName=gis_ann"+tok), `{"status":"success"}`},
+		{post(transfer, "userName=gis_joe&targetUsername=gis_ann&targetFoldername=x"+tok),
+			`{"error":{"code":404,"message":"Failed to transfer user workspace. The workspace for user 'gis_ann' does not exist.","details":null}}`},
+	}
+	for i, s := range steps {
+		got := srv.Do(t, s.req)
+		if got.Status != 200 || string(got.Body) != s.want {
+			t.Fatalf("step %d %s: got %d %s\nwant %s", i, s.req.Path, got.Status, got.Body, s.want)
+		}
+	}
+	state := srv.Do(t, emulatortest.Request{Method: "GET", Path: "/__admin/state"})
+	if !strings.Contains(string(state.Body), `"folders": [`) || !strings.Contains(string(state.Body), `"ann_files"`) {
+		t.Errorf("the transfer left no folder in gis_joe's workspace: %s", state.Body)
+	}
+}
+
+// TestAdminGenerateToken: the Notebook Server's own generateToken, at
+// both roots, issues a token the admin API takes.
+func TestAdminGenerateToken(t *testing.T) {
+	srv := emulatortest.New(t)
+	for _, p := range []string{"/arcgis/admin/generateToken", "/arcgis/notebooks/admin/generateToken"} {
+		got := srv.Do(t, post(p, "username=siteadmin&password=siteadmin-password&client=requestip&f=json"))
+		var tok struct{ Token string }
+		if err := json.Unmarshal(got.Body, &tok); err != nil || tok.Token == "" {
+			t.Fatalf("%s: %s", p, got.Body)
+		}
+		got = srv.Do(t, emulatortest.Request{Method: "GET", Path: "/arcgis/admin/dataaccess/listUserWorkspaces?f=json&token=" + tok.Token})
+		if !strings.Contains(string(got.Body), `"Containers"`) {
+			t.Errorf("the new token: %s", got.Body)
+		}
 	}
 }

@@ -41,6 +41,17 @@ func noWorkspace(user string) *apiError {
 	return &apiError{404, fmt.Sprintf("Failed to delete user workspace. The workspace for user '%s' does not exist.", user), nil}
 }
 
+func noWorkspaceToTransfer(user string) *apiError {
+	return &apiError{404, fmt.Sprintf("Failed to transfer user workspace. The workspace for user '%s' does not exist.", user), nil}
+}
+
+// errTransferRunningContainers is the 11.4 transfer page's Example 2.
+var errTransferRunningContainers = &apiError{500, "Failed to transfer user workspace. The user has actively running containers.", nil}
+
+func missingParameter(name string) *apiError {
+	return &apiError{400, "Unable to complete operation.", []string{"Invalid or missing value for parameter '" + name + "'."}}
+}
+
 func noContainer(id string) *apiError {
 	return &apiError{404, fmt.Sprintf("Container '%s' does not exist.", id), nil}
 }
@@ -115,6 +126,12 @@ func title(operation string) string {
 		return "List User Workspaces"
 	case "listContainers":
 		return "Containers"
+	case "getContainer":
+		return "Container"
+	case "transferUserWorkspace":
+		return "Transfer User Workspace"
+	case "generateAdminToken":
+		return "Generate Token"
 	case "terminateContainer":
 		return "Terminate Container"
 	case "generateToken":
