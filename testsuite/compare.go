@@ -42,7 +42,7 @@ func check(want Expect, vars map[string]string, resp *http.Response, got []byte)
 			problems = append(problems, "body differs (-want +got; JSON shown indented):\n"+lineDiff(indentJSON(w), indentJSON(string(got))))
 		}
 	case want.JSON != nil:
-		if p := compareJSON(expandAny(want.JSON, vars), want.Ignore, got); p != "" {
+		if p := compareJSON(expandAny(want.JSON, vars), want.Ignore, want.Subset, got); p != "" {
 			problems = append(problems, p)
 		}
 	case want.XML != "":
@@ -101,12 +101,15 @@ func expandAny(v any, vars map[string]string) any {
 
 // compareJSON compares structure and values; numbers compare as numbers,
 // key order does not matter, pointers in ignore only need to exist.
-func compareJSON(want any, ignore []string, got []byte) string {
+func compareJSON(want any, ignore []string, subset bool, got []byte) string {
 	var g any
 	if err := json.Unmarshal(got, &g); err != nil {
 		return fmt.Sprintf("body is not JSON (%v):\n%s", err, got)
 	}
 	w := normalize(want)
+	if subset {
+		g = prune(g, w)
+	}
 	for _, ptr := range ignore {
 		if !blank(g, ptr) {
 			return fmt.Sprintf("body: %s is missing:\n%s", ptr, pretty(g))
@@ -117,6 +120,36 @@ func compareJSON(want any, ignore []string, got []byte) string {
 		return "JSON body differs (-want +got):\n" + lineDiff(pretty(w), pretty(g))
 	}
 	return ""
+}
+
+// prune keeps of got only the object keys want has, recursively, so a
+// subset comparison ignores what a case does not name.
+func prune(got, want any) any {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return got
+		}
+		out := make(map[string]any, len(w))
+		for k, wv := range w {
+			if gv, ok := g[k]; ok {
+				out[k] = prune(gv, wv)
+			}
+		}
+		return out
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return got
+		}
+		out := make([]any, len(g))
+		for i := range g {
+			out[i] = prune(g[i], w[i])
+		}
+		return out
+	}
+	return got
 }
 
 // normalize turns YAML-decoded numbers into JSON's float64.

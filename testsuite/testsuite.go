@@ -95,6 +95,9 @@ type Expect struct {
 	// Ignore lists JSON pointers whose values vary (ids, times); they
 	// must be present, their values are not compared.
 	Ignore []string `yaml:"ignore"`
+	// Subset compares only the JSON object keys JSON names: an answer
+	// may carry more (fields a vendor adds, values no case can know).
+	Subset bool `yaml:"subset"`
 }
 
 // Load reads the embedded cases, sorted by vendor.

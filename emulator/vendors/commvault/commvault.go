@@ -3,14 +3,9 @@
 package commvault
 
 import (
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,10 +28,18 @@ func (Vendor) Name() string { return "commvault" }
 // Operations implements kit.Vendor.
 func (v Vendor) Operations() map[string]kit.Handler {
 	return map[string]kit.Handler{
-		"deleteUser":     v.deleteUser,
-		"listUsers":      v.listUsers,
-		"listUserGroups": v.listUserGroups,
-		"login":          v.login,
+		"getService":      v.getService,
+		"deleteUser":      v.deleteUser,
+		"getUser":         v.getUser,
+		"modifyUser":      v.modifyUser,
+		"listUsers":       v.listUsers,
+		"createUser":      v.createUser,
+		"getUserGroup":    v.getUserGroup,
+		"listUserGroups":  v.listUserGroups,
+		"login":           v.login,
+		"whoAmI":          v.whoAmI,
+		"logout":          v.logout,
+		"renewLoginToken": v.renewLoginToken,
 	}
 }
 
@@ -72,6 +75,11 @@ type User struct {
 	Password string `yaml:"password" json:"password,omitempty"` // plain; Login takes it base64-encoded
 	Email    string `yaml:"email" json:"email"`
 	FullName string `yaml:"fullName" json:"fullName"`
+	// Description is free text, shown by GET User.
+	Description string `yaml:"description" json:"description,omitempty"`
+	// Disabled users cannot log in; POST User/{id} {"users":[{"enableUser":false}]}
+	// disables one.
+	Disabled bool `yaml:"disabled" json:"disabled,omitempty"`
 }
 
 func (u *User) clone() *User { c := *u; return &c }
@@ -195,27 +203,59 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	}, nil
 }
 
-// Authenticate implements kit.Authenticator: every operation but Login
-// needs a valid Authtoken, checked before anything else.
+// unauthenticated are the operations a client calls before it holds a
+// working token: the service probe, Login, and RenewLoginToken (cvpysdk
+// renews with the expired token it holds).
+var unauthenticated = map[string]bool{"getService": true, "login": true, "renewLoginToken": true}
+
+// Authenticate implements kit.Authenticator: every other operation needs
+// a valid Authtoken (or the same token as "Authorization: Bearer"),
+// checked before anything else.
 func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
-	if r.Operation == "login" {
+	if unauthenticated[r.Operation] {
 		return nil
 	}
 	st := s.(*State)
-	raw := strings.TrimSpace(r.Header.Get("Authtoken"))
+	raw, _, found := st.token(r)
 	if raw == "" {
 		return unauthorized("no Authtoken header")
 	}
-	t, ok := st.Tokens.Get(raw)
+	t, ok := st.Tokens.Get(found)
 	switch {
 	case !ok:
 		return unauthorized("unknown Authtoken")
 	case !t.Expires.IsZero() && !r.Now.Before(t.Expires):
 		return unauthorized("Authtoken expired at " + t.Expires.Format(time.RFC3339))
-	case !st.Users.Has(t.User):
+	}
+	u, ok := st.Users.Get(t.User)
+	switch {
+	case !ok:
 		return unauthorized("the Authtoken's user was deleted")
+	case u.Disabled:
+		return unauthorized("the Authtoken's user is disabled")
 	}
 	return nil
+}
+
+// token reads the request's token: the Authtoken header, else an
+// "Authorization: Bearer" access token (the API also documents that
+// form). found is the key of the token it names, "" when none: a bearer
+// value may be sent with or without its "QSDK " prefix.
+func (st *State) token(r *kit.Request) (raw, scheme, found string) {
+	raw, scheme = strings.TrimSpace(r.Header.Get("Authtoken")), "Authtoken"
+	if raw == "" {
+		raw, _ = kit.Bearer(r.Header.Get("Authorization"))
+		scheme = "Bearer"
+	}
+	switch {
+	case raw == "":
+		return "", "", ""
+	case st.Tokens.Has(raw):
+		return raw, scheme, raw
+	case scheme == "Bearer" && st.Tokens.Has("QSDK "+raw):
+		return raw, scheme, "QSDK " + raw
+	}
+	return raw, scheme, raw
 }
 
 // Credential implements kit.Credentialer.
@@ -247,8 +287,9 @@ func (Vendor) deleteUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	if err != nil {
 		return deleteAnswer(r, 2, err.Error(), 0), nil
 	}
+	u, _ := st.Users.Get(id)
 	st.removeUser(id, Owner{User: tgt.user, Group: tgt.group})
-	return deleteAnswer(r, 0, "This user may have created some schedules. Ownership of such schedules is changed to "+tgt.name+".", id), nil
+	return deleteDone(r, "This user may have created some schedules. Ownership of such schedules is changed to "+tgt.name+".", id, u.Name), nil
 }
 
 // removeUser deletes a user: what it owns moves to owner, its group
@@ -414,52 +455,6 @@ func (st *State) owned(o Owner) ownedEntities {
 	return ownedEntities{pick(st.Alerts), pick(st.SchedulePolicies), pick(st.Workflows)}
 }
 
-func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
-	st := s.(*State)
-	var out usersResponse
-	out.Users = []userInfo{}
-	for id, u := range st.Users.All() {
-		out.Users = append(out.Users, userInfo{Entity: entity{UserID: id, UserName: u.Name}, Email: u.Email,
-			FullName: u.FullName, EnableUser: true, Owned: st.owned(Owner{User: id})})
-	}
-	return render(r, http.StatusOK, out), nil
-}
-
-func (Vendor) listUserGroups(r *kit.Request, s kit.State) (kit.Response, error) {
-	st := s.(*State)
-	var out groupsResponse
-	out.Groups = []groupInfo{}
-	for id, g := range st.Groups.All() {
-		out.Groups = append(out.Groups, groupInfo{Entity: groupEntity{ID: id, Name: g.Name}, Description: g.Description,
-			Users: slices.Sorted(slices.Values(g.Users)), Owned: st.owned(Owner{Group: id})})
-	}
-	return render(r, http.StatusOK, out), nil
-}
-
-// login checks a user name and base64 password and issues a new token.
-// A failed login is HTTP 200 with an errList.
-func (Vendor) login(r *kit.Request, s kit.State) (kit.Response, error) {
-	st := s.(*State)
-	var req struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-	}
-	if err := json.Unmarshal(r.Body, &req); err != nil {
-		return kit.Response{}, badRequest("the body is not a login request")
-	}
-	id, found := st.userByName(req.Username)
-	u, _ := st.Users.Get(id)
-	password, err := base64.StdEncoding.DecodeString(req.Password)
-	if !found || err != nil || u.Password == "" || string(password) != u.Password {
-		return render(r, http.StatusOK, loginFailure{ErrList: []loginError{{Message: "Invalid Username or Password", Code: 5}}}), nil
-	}
-	var b [48]byte
-	_, _ = rand.Read(b[:])
-	tok := "QSDK " + hex.EncodeToString(b[:])
-	st.Tokens.Set(tok, &Token{User: id})
-	return render(r, http.StatusOK, loginResponse{AliasName: strconv.Itoa(id), UserGUID: guid(id), SMTPAddress: u.Email,
-		UserName: u.Name, ProviderType: 1, Token: tok}), nil
-}
 
 // guid is a stable GUID-shaped id for a user.
 func guid(id int) string {

@@ -84,7 +84,10 @@ func (Vendor) NormalizePath(p string) string {
 			continue
 		}
 		seg, tail, _ := strings.Cut(p[len(root)+1:], "/")
-		for _, res := range [...]string{"User", "UserGroup", "Login"} {
+		if seg == "" {
+			return root + p[len(root):] // the root itself
+		}
+		for _, res := range [...]string{"User", "UserGroup", "Login", "WhoAmI", "Logout", "RenewLoginToken"} {
 			if strings.EqualFold(seg, res) {
 				seg = res
 			}

@@ -97,20 +97,35 @@ func xmlSafe(s string) string {
 	}, s)
 }
 
-// deleteResponse is App_DeleteUserResponse; in JSON, response is an array.
+// deleteResponse is App_DeleteUserResponse. In JSON, response is an
+// array, with processinginstructioninfo before it and warningMessage and
+// entity.userName in each entry, as api.commvault.com shows it; the XML
+// form stays the seed's sample, which carries neither.
 type deleteResponse struct {
-	Response []deleteResult `json:"response"`
+	Processing processingInfo `json:"processinginstructioninfo"`
+	Response   []deleteResult `json:"response"`
+}
+
+type processingInfo struct {
+	Attributes []nameValue `json:"attributes"`
+}
+
+type nameValue struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 type deleteResult struct {
-	ErrorCode   int     `json:"errorCode"`
-	ErrorString string  `json:"errorString"`
-	Entity      *entity `json:"entity,omitempty"`
+	ErrorCode      int     `json:"errorCode"`
+	ErrorString    string  `json:"errorString"`
+	WarningMessage string  `json:"warningMessage"`
+	Entity         *entity `json:"entity,omitempty"`
 }
 
 type entity struct {
 	UserID   int    `json:"userId"`
 	UserName string `json:"userName,omitempty"`
+	UserGUID string `json:"userGUID,omitempty"`
 }
 
 func (d deleteResponse) element() *etree.Element {
@@ -124,12 +139,44 @@ func (d deleteResponse) element() *etree.Element {
 	return root
 }
 
-func deleteAnswer(r *kit.Request, code int, msg string, userID int) kit.Response {
+// deleteAnswer is a refused delete: HTTP 200, a non-zero errorCode.
+func deleteAnswer(r *kit.Request, code int, msg string, _ int) kit.Response {
+	return render(r, 200, deleteResponse{Processing: exitval(code), Response: []deleteResult{{ErrorCode: code, ErrorString: msg}}})
+}
+
+// deleteDone is a delete that happened.
+func deleteDone(r *kit.Request, msg string, userID int, userName string) kit.Response {
+	return render(r, 200, deleteResponse{Processing: exitval(0), Response: []deleteResult{{ErrorString: msg,
+		Entity: &entity{UserID: userID, UserName: userName}}}})
+}
+
+func exitval(code int) processingInfo {
+	return processingInfo{Attributes: []nameValue{{"exitval", strconv.Itoa(code)}}}
+}
+
+// userResponse answers create and modify: response[0] with errorCode and
+// errorString (cvpysdk reads both) and the user.
+type userResponse struct {
+	Response []deleteResult `json:"response"`
+}
+
+func (u userResponse) element() *etree.Element {
+	root := etree.NewElement("App_GenericResponse")
+	for _, res := range u.Response {
+		el := attrs(root.CreateElement("response"), "errorCode", strconv.Itoa(res.ErrorCode), "errorString", res.ErrorString)
+		if res.Entity != nil {
+			attrs(el.CreateElement("entity"), "userId", strconv.Itoa(res.Entity.UserID), "userName", res.Entity.UserName)
+		}
+	}
+	return root
+}
+
+func userAnswer(r *kit.Request, code int, msg string, userID int, userName string) kit.Response {
 	res := deleteResult{ErrorCode: code, ErrorString: msg}
 	if userID != 0 {
-		res.Entity = &entity{UserID: userID}
+		res.Entity = &entity{UserID: userID, UserName: userName}
 	}
-	return render(r, 200, deleteResponse{Response: []deleteResult{res}})
+	return render(r, 200, userResponse{Response: []deleteResult{res}})
 }
 
 type ownedEntities struct {
@@ -156,19 +203,30 @@ type usersResponse struct {
 }
 
 type userInfo struct {
-	Entity     entity        `json:"userEntity"`
-	Email      string        `json:"email"`
-	FullName   string        `json:"fullName"`
-	EnableUser bool          `json:"enableUser"`
-	Owned      ownedEntities `json:"ownedEntities"`
+	Entity      entity        `json:"userEntity"`
+	Email       string        `json:"email"`
+	FullName    string        `json:"fullName"`
+	Description string        `json:"description"`
+	EnableUser  bool          `json:"enableUser"`
+	Groups      []groupRef    `json:"associatedUserGroups"`
+	Owned       ownedEntities `json:"ownedEntities"`
+}
+
+type groupRef struct {
+	ID   int    `json:"userGroupId"`
+	Name string `json:"userGroupName"`
 }
 
 func (u usersResponse) element() *etree.Element {
 	root := etree.NewElement("App_GetUserPropertiesResponse")
 	for _, info := range u.Users {
 		el := attrs(root.CreateElement("users"), "email", info.Email, "fullName", info.FullName,
-			"enableUser", strconv.FormatBool(info.EnableUser))
-		attrs(el.CreateElement("userEntity"), "userId", strconv.Itoa(info.Entity.UserID), "userName", info.Entity.UserName)
+			"description", info.Description, "enableUser", strconv.FormatBool(info.EnableUser))
+		attrs(el.CreateElement("userEntity"), "userId", strconv.Itoa(info.Entity.UserID), "userName", info.Entity.UserName,
+			"userGUID", info.Entity.UserGUID)
+		for _, g := range info.Groups {
+			attrs(el.CreateElement("associatedUserGroups"), "userGroupId", strconv.Itoa(g.ID), "userGroupName", g.Name)
+		}
 		el.AddChild(info.Owned.element())
 	}
 	return root

@@ -1,0 +1,140 @@
+package commvault
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/beevik/etree"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// loginRequest is Login's body: JSON {"username","password"} or the
+// documented XML <DM2ContentIndexing_CheckCredentialReq username password/>.
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"` // base64
+}
+
+func readLogin(r *kit.Request) (loginRequest, bool) {
+	var req loginRequest
+	body := strings.TrimSpace(string(r.Body))
+	if strings.HasPrefix(body, "<") {
+		doc := etree.NewDocument()
+		if doc.ReadFromString(body) != nil || doc.Root() == nil || doc.Root().Tag != "DM2ContentIndexing_CheckCredentialReq" {
+			return req, false
+		}
+		req.Username = doc.Root().SelectAttrValue("username", "")
+		req.Password = doc.Root().SelectAttrValue("password", "")
+		return req, true
+	}
+	return req, json.Unmarshal(r.Body, &req) == nil
+}
+
+// login checks a user name and base64 password and issues a new token.
+// A failed login is HTTP 200 with an errList.
+func (Vendor) login(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	req, ok := readLogin(r)
+	if !ok {
+		return kit.Response{}, badRequest("the body is not a login request")
+	}
+	id, found := st.userByName(req.Username)
+	u, _ := st.Users.Get(id)
+	password, err := base64.StdEncoding.DecodeString(req.Password)
+	switch {
+	case !found || err != nil || u.Password == "" || string(password) != u.Password:
+		return render(r, http.StatusOK, loginFailure{ErrList: []loginError{{Message: "Invalid Username or Password", Code: 5}}}), nil
+	case u.Disabled:
+		return render(r, http.StatusOK, loginFailure{ErrList: []loginError{{Message: "User account is disabled.", Code: 5}}}), nil
+	}
+	tok := st.issueToken(id)
+	return render(r, http.StatusOK, loginResponse{AliasName: strconv.Itoa(id), UserGUID: guid(id), SMTPAddress: u.Email,
+		UserName: u.Name, ProviderType: 1, Token: tok}), nil
+}
+
+func (st *State) issueToken(user int) string {
+	var b [48]byte
+	_, _ = rand.Read(b[:])
+	tok := "QSDK " + hex.EncodeToString(b[:])
+	st.Tokens.Set(tok, &Token{User: user})
+	return tok
+}
+
+// whoAmI names the token's user: JSON {"user":{...}} or XML
+// CvEntities_ProcessingInstructionInfo, both read by cvpysdk's who_am_i.
+func (Vendor) whoAmI(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	_, _, key := st.token(r)
+	t, _ := st.Tokens.Get(key) // Authenticate checked it
+	u, _ := st.Users.Get(t.User)
+	return render(r, http.StatusOK, whoAmIResponse{User: entity{UserID: t.User, UserName: u.Name, UserGUID: guid(t.User)}}), nil
+}
+
+// logout ends the token's session; cvpysdk reads the text on HTTP 200.
+func (Vendor) logout(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	_, _, key := st.token(r)
+	st.Tokens.Delete(key)
+	return kit.Raw(http.StatusOK, "text/plain;charset=utf-8", []byte("User logged out")), nil
+}
+
+// renewLoginToken trades a token, expired or not, for a new one: cvpysdk
+// sends {"sessionId": <the Authtoken it holds>, "deviceId"} after a 401
+// and reads "token", or error.errLogMessage.
+func (Vendor) renewLoginToken(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	var req struct {
+		SessionID string `json:"sessionId"`
+	}
+	if err := json.Unmarshal(r.Body, &req); err != nil {
+		return kit.Response{}, badRequest("the body is not {\"sessionId\":...}")
+	}
+	key := strings.TrimSpace(req.SessionID)
+	if !st.Tokens.Has(key) && st.Tokens.Has("QSDK "+key) {
+		key = "QSDK " + key
+	}
+	t, ok := st.Tokens.Get(key)
+	var u *User
+	if ok {
+		u, ok = st.Users.Get(t.User)
+	}
+	if !ok || u.Disabled {
+		return render(r, http.StatusOK, renewFailure{Error: loginError{Message: "Invalid session: the token cannot be renewed.", Code: 5}}), nil
+	}
+	st.Tokens.Delete(key)
+	return render(r, http.StatusOK, renewResponse{Token: st.issueToken(t.User)}), nil
+}
+
+type whoAmIResponse struct {
+	User entity `json:"user"`
+}
+
+func (w whoAmIResponse) element() *etree.Element {
+	root := etree.NewElement("CvEntities_ProcessingInstructionInfo")
+	attrs(root.CreateElement("user"), "userId", strconv.Itoa(w.User.UserID), "userName", w.User.UserName, "userGUID", w.User.UserGUID)
+	return root
+}
+
+type renewResponse struct {
+	Token string `json:"token"`
+}
+
+func (t renewResponse) element() *etree.Element {
+	return attrs(etree.NewElement("DM2ContentIndexing_CheckCredentialResp"), "token", t.Token)
+}
+
+type renewFailure struct {
+	Error loginError `json:"error"`
+}
+
+func (f renewFailure) element() *etree.Element {
+	root := etree.NewElement("DM2ContentIndexing_CheckCredentialResp")
+	attrs(root.CreateElement("error"), "errLogMessage", f.Error.Message, "errorCode", strconv.Itoa(f.Error.Code))
+	return root
+}

@@ -1,0 +1,232 @@
+package commvault
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// getService answers cvpysdk's probe: it sends GET {root}/ and goes on to
+// Login only on HTTP 200 (cvpysdk.py, _is_valid_service).
+func (Vendor) getService(r *kit.Request, _ kit.State) (kit.Response, error) {
+	return kit.Raw(http.StatusOK, "text/plain;charset=utf-8", []byte("Commvault REST API\n")), nil
+}
+
+func (st *State) userInfo(id int, u *User) userInfo {
+	info := userInfo{Entity: entity{UserID: id, UserName: u.Name, UserGUID: guid(id)}, Email: u.Email,
+		FullName: u.FullName, Description: u.Description, EnableUser: !u.Disabled,
+		Groups: []groupRef{}, Owned: st.owned(Owner{User: id})}
+	for gid, g := range st.Groups.All() {
+		if slices.Contains(g.Users, id) {
+			info.Groups = append(info.Groups, groupRef{ID: gid, Name: g.Name})
+		}
+	}
+	return info
+}
+
+func (st *State) groupInfo(id int, g *Group) groupInfo {
+	return groupInfo{Entity: groupEntity{ID: id, Name: g.Name}, Description: g.Description,
+		Users: slices.Sorted(slices.Values(g.Users)), Owned: st.owned(Owner{Group: id})}
+}
+
+func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	out := usersResponse{Users: []userInfo{}}
+	for id, u := range st.Users.All() {
+		out.Users = append(out.Users, st.userInfo(id, u))
+	}
+	return render(r, http.StatusOK, out), nil
+}
+
+// getUser is "GET User Properties": by id (cvpysdk adds ?Level=50) or by
+// byName(userName='...'), answering {"users":[{...}]}. An unknown user is
+// HTTP 200 with errorCode 2, as the API's other refusals.
+func (Vendor) getUser(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id, err := st.findUser(r.Params["userId"])
+	if err != nil {
+		return render(r, http.StatusOK, genericResponse{ErrorCode: 2, ErrorString: err.Error()}), nil
+	}
+	u, _ := st.Users.Get(id)
+	return render(r, http.StatusOK, usersResponse{Users: []userInfo{st.userInfo(id, u)}}), nil
+}
+
+// findUser resolves an id or byName(userName='...') to a user.
+func (st *State) findUser(raw string) (int, error) {
+	if name, ok, err := byName(raw, "userName"); ok || err != nil {
+		if err != nil {
+			return 0, fmt.Errorf("Invalid user [%s]: %v.", raw, err)
+		}
+		id, found := st.userByName(name)
+		if !found {
+			return 0, fmt.Errorf("User [%s] does not exist.", name)
+		}
+		return id, nil
+	}
+	id, err := strconv.Atoi(raw)
+	if err != nil || !st.Users.Has(id) {
+		return 0, fmt.Errorf("User with id [%s] does not exist.", raw)
+	}
+	return id, nil
+}
+
+func (Vendor) listUserGroups(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	out := groupsResponse{Groups: []groupInfo{}}
+	for id, g := range st.Groups.All() {
+		out.Groups = append(out.Groups, st.groupInfo(id, g))
+	}
+	return render(r, http.StatusOK, out), nil
+}
+
+// getUserGroup answers {"userGroups":[{...}]}: cvpysdk reads it before a
+// delete that moves ownership to a group, and raises when it is missing.
+func (Vendor) getUserGroup(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	raw := r.Params["userGroupId"]
+	var id int
+	var found bool
+	if name, ok, err := byName(raw, "userGroupName"); ok || err != nil {
+		if err == nil {
+			id, found = st.groupByName(name)
+		}
+	} else if n, err := strconv.Atoi(raw); err == nil {
+		id, found = n, st.Groups.Has(n)
+	}
+	if !found {
+		return render(r, http.StatusOK, genericResponse{ErrorCode: 2, ErrorString: "User group [" + raw + "] does not exist."}), nil
+	}
+	g, _ := st.Groups.Get(id)
+	return render(r, http.StatusOK, groupsResponse{Groups: []groupInfo{st.groupInfo(id, g)}}), nil
+}
+
+// userRequest is the body of create and modify, as cvpysdk sends it:
+// {"users":[{...}]}.
+type userRequest struct {
+	Users []struct {
+		UserEntity struct {
+			UserName string `json:"userName"`
+		} `json:"userEntity"`
+		Email                  *string          `json:"email"`
+		FullName               *string          `json:"fullName"`
+		Description            *string          `json:"description"`
+		Password               *string          `json:"password"` // base64
+		EnableUser             *bool            `json:"enableUser"`
+		SystemGeneratePassword bool             `json:"systemGeneratePassword"`
+		AssociatedUserGroups   []map[string]any `json:"associatedUserGroups"`
+	} `json:"users"`
+}
+
+func readUserRequest(r *kit.Request) (*userRequest, error) {
+	var req userRequest
+	if err := json.Unmarshal(r.Body, &req); err != nil || len(req.Users) == 0 {
+		return nil, badRequest("the body is not {\"users\":[{...}]}")
+	}
+	return &req, nil
+}
+
+// modifyUser is POST User/{id}: enableUser (the disable step of
+// offboarding), email, fullName, description, password. cvpysdk reads
+// response[0].errorCode and errorString.
+func (Vendor) modifyUser(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id, err := st.findUser(r.Params["userId"])
+	if err != nil {
+		return userAnswer(r, 2, "Failed to update user properties. "+err.Error(), 0, ""), nil
+	}
+	req, err := readUserRequest(r)
+	if err != nil {
+		return kit.Response{}, err
+	}
+	in := req.Users[0]
+	var password []byte
+	if in.Password != nil {
+		if password, err = base64.StdEncoding.DecodeString(*in.Password); err != nil {
+			return userAnswer(r, 2, "Failed to update user properties. The password must be base64-encoded.", 0, ""), nil
+		}
+	}
+	u, _ := st.Users.Mut(id)
+	if in.EnableUser != nil {
+		u.Disabled = !*in.EnableUser
+	}
+	for _, f := range []struct {
+		from *string
+		to   *string
+	}{{in.Email, &u.Email}, {in.FullName, &u.FullName}, {in.Description, &u.Description}} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
+	if in.Password != nil {
+		u.Password = string(password)
+	}
+	return userAnswer(r, 0, "", id, u.Name), nil
+}
+
+// createUser is POST User with {"users":[{"userEntity":{"userName"},...}]},
+// as cvpysdk's Users.add sends it.
+func (Vendor) createUser(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	req, err := readUserRequest(r)
+	if err != nil {
+		return kit.Response{}, err
+	}
+	in := req.Users[0]
+	name := strings.TrimSpace(in.UserEntity.UserName)
+	switch {
+	case name == "":
+		return userAnswer(r, 2, "Failed to create user. A user name is required.", 0, ""), nil
+	case func() bool { _, taken := st.userByName(name); return taken }():
+		return userAnswer(r, 2, "Failed to create user. User ["+name+"] already exists.", 0, ""), nil
+	}
+	u := &User{Name: name}
+	if in.Password != nil && *in.Password != "" {
+		p, err := base64.StdEncoding.DecodeString(*in.Password)
+		if err != nil {
+			return userAnswer(r, 2, "Failed to create user. The password must be base64-encoded.", 0, ""), nil
+		}
+		u.Password = string(p)
+	}
+	for _, f := range []struct {
+		from *string
+		to   *string
+	}{{in.Email, &u.Email}, {in.FullName, &u.FullName}, {in.Description, &u.Description}} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
+	var groups []int
+	for _, g := range in.AssociatedUserGroups {
+		gname, _ := g["userGroupName"].(string)
+		if gname == "" {
+			continue
+		}
+		gid, ok := st.groupByName(gname)
+		if !ok {
+			return userAnswer(r, 2, "Failed to create user. User group ["+gname+"] does not exist.", 0, ""), nil
+		}
+		groups = append(groups, gid)
+	}
+	id := st.nextUserID()
+	st.Users.Set(id, u)
+	for _, gid := range groups {
+		g, _ := st.Groups.Mut(gid)
+		g.Users = append(g.Users, id)
+	}
+	return userAnswer(r, 0, "", id, name), nil
+}
+
+// nextUserID is one past the largest user id.
+func (st *State) nextUserID() int {
+	next := 1
+	for id := range st.Users.Unordered() {
+		next = max(next, id+1)
+	}
+	return next
+}
