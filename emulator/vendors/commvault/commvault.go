@@ -455,7 +455,6 @@ func (st *State) owned(o Owner) ownedEntities {
 	return ownedEntities{pick(st.Alerts), pick(st.SchedulePolicies), pick(st.Workflows)}
 }
 
-
 // guid is a stable GUID-shaped id for a user.
 func guid(id int) string {
 	h := fmt.Sprintf("%032X", id)
