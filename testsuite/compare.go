@@ -36,6 +36,11 @@ func check(want Expect, vars map[string]string, resp *http.Response, got []byte)
 			problems = append(problems, fmt.Sprintf("header %s: got %q, want %q", k, g, w))
 		}
 	}
+	for _, c := range want.Contains {
+		if w := expand(c, vars); !strings.Contains(string(got), w) {
+			problems = append(problems, fmt.Sprintf("body does not contain %q:\n%s", w, indentJSON(string(got))))
+		}
+	}
 	switch {
 	case want.Body != nil:
 		if w := expand(*want.Body, vars); string(got) != w {

@@ -95,6 +95,8 @@ type Expect struct {
 	// Ignore lists JSON pointers whose values vary (ids, times); they
 	// must be present, their values are not compared.
 	Ignore []string `yaml:"ignore"`
+	// Contains lists texts the body must hold, whatever else it holds.
+	Contains []string `yaml:"contains"`
 	// Subset compares only the JSON object keys JSON names: an answer
 	// may carry more (fields a vendor adds, values no case can know).
 	Subset bool `yaml:"subset"`

@@ -32,8 +32,11 @@ func (Vendor) Name() string { return "huawei" }
 // Operations implements kit.Vendor.
 func (v Vendor) Operations() map[string]kit.Handler {
 	return map[string]kit.Handler{
-		"deleteWorkspaceUsers": v.deleteUsers,
-		"listWorkspaceUsers":   v.listUsers,
+		"deleteWorkspaceUsers":    v.deleteUsers,
+		"listWorkspaceUsers":      v.listUsers,
+		"addWorkspaceUsers":       v.addUsers,
+		"updateWorkspaceUserRole": v.updateUser,
+		"listWorkspaceRoles":      v.listRoles,
 	}
 }
 
@@ -104,6 +107,22 @@ type Member struct {
 	Roles       []string  `yaml:"roles" json:"roles"` // role codes
 	Created     time.Time `yaml:"created" json:"created"`
 	CreatedBy   string    `yaml:"createdBy" json:"createdBy"`
+	Updated     time.Time `yaml:"updated" json:"updated,omitzero"`
+	UpdatedBy   string    `yaml:"updatedBy" json:"updatedBy,omitempty"`
+}
+
+func (m *Member) updated() time.Time {
+	if m.Updated.IsZero() {
+		return m.Created
+	}
+	return m.Updated
+}
+
+func (m *Member) updatedBy() string {
+	if m.UpdatedBy == "" {
+		return m.CreatedBy
+	}
+	return m.UpdatedBy
 }
 
 func (m *Member) clone() *Member {
@@ -117,24 +136,40 @@ func (s *State) Clone() kit.State {
 	return &State{Tokens: s.Tokens.Clone(), AccessKeys: s.AccessKeys.Clone(), Projects: s.Projects.Clone()}
 }
 
+// workspaceRole is one of a workspace's roles. The ids r00001 to r00004
+// are the ones the "Adding a Workspace User" page names; DEPLOYER's is
+// offboard's.
+type workspaceRole struct {
+	ID, Code, Name, Description string
+}
+
+var workspaceRoles = []workspaceRole{
+	{"r00001", "ADMIN", "Admin", "Workspace administrator: manages the workspace, its members and their roles."},
+	{"r00002", "DEVELOPER", "Developer", "Develops and tests data jobs and scripts."},
+	{"r00003", "OPERATOR", "Operator", "Runs and monitors jobs."},
+	{"r00004", "VIEWER", "Viewer", "Views the workspace's resources."},
+	{"r00005", "DEPLOYER", "Deployer", "Deploys jobs to production."},
+}
+
 // roleCodes are the workspace roles, by code.
 var roleCodes = []string{"ADMIN", "DEPLOYER", "DEVELOPER", "OPERATOR", "VIEWER"}
 
-// roleName is the display name of a workspace role code.
-func roleName(code string) (string, bool) {
-	switch code {
-	case "ADMIN":
-		return "Admin", true
-	case "DEVELOPER":
-		return "Developer", true
-	case "OPERATOR":
-		return "Operator", true
-	case "VIEWER":
-		return "Viewer", true
-	case "DEPLOYER":
-		return "Deployer", true
+func roleByCode(code string) (workspaceRole, bool) {
+	for _, r := range workspaceRoles {
+		if r.Code == code {
+			return r, true
+		}
 	}
-	return "", false
+	return workspaceRole{}, false
+}
+
+func roleByID(id string) (workspaceRole, bool) {
+	for _, r := range workspaceRoles {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return workspaceRole{}, false
 }
 
 // NewState implements kit.Vendor.
@@ -180,7 +215,7 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 						m.ID = membershipID(wid, uid)
 					}
 					for i, role := range m.Roles {
-						if _, ok := roleName(role); !ok {
+						if _, ok := roleByCode(role); !ok {
 							errs.Add(kit.Find(node, "projects", pid, "workspaces", wid, "users", uid, "roles", strconv.Itoa(i)),
 								fmt.Sprintf("huawei.projects.%s.workspaces.%s.users.%s.roles[%d]", pid, wid, uid, i),
 								"unknown role %q (%s)", role, kit.Known(roleCodes))
@@ -218,7 +253,9 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 		case !ok:
 			return gatewayAuth("decrypt token fail", "unknown X-Auth-Token")
 		case !t.Expires.IsZero() && !r.Now.Before(t.Expires):
-			return gatewayAuth("token expires", "X-Auth-Token expired at "+t.Expires.Format(time.RFC3339))
+			// The gateway names the expiry as IAM writes expires_at.
+			return gatewayAuth("token expires, expires_at: "+t.Expires.UTC().Format("2006-01-02T15:04:05.000000Z"),
+				"X-Auth-Token expired at "+t.Expires.Format(time.RFC3339))
 		}
 		return nil
 	}
@@ -229,7 +266,8 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 		}
 		key, ok := st.AccessKeys.Get(sig.access)
 		if !ok {
-			return gatewayAuth("verify aksk signature fail", "unknown access key "+sig.access)
+			// The gateway masks the AK it could not find.
+			return gatewayAuth("Get secretKey failed,ak:******,err:ak not exist", "unknown access key "+sig.access)
 		}
 		if err := verify(r, sig, key.Secret); err != nil {
 			return gatewayAuth("verify aksk signature fail", err.Error())
@@ -303,10 +341,17 @@ func (Vendor) deleteUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	return documented(http.StatusOK, result{IsSuccess: true}), nil
 }
 
+// role is ApigRoleVo (ListWorkspaceRoles): role_id, role_code,
+// role_name, description.
 type role struct {
-	RoleID   string `json:"role_id"`
-	RoleCode string `json:"role_code"`
-	RoleName string `json:"role_name"`
+	RoleID      string `json:"role_id"`
+	RoleCode    string `json:"role_code"`
+	RoleName    string `json:"role_name"`
+	Description string `json:"description"`
+}
+
+func roleVo(r workspaceRole) role {
+	return role{RoleID: r.ID, RoleCode: r.Code, RoleName: r.Name, Description: r.Description}
 }
 
 type user struct {
@@ -350,20 +395,17 @@ func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 		u := user{ID: m.ID, UserID: id, UserName: m.Name, DomainID: m.DomainID, DomainName: m.DomainName,
 			DisplayUserName: m.DisplayName, DomainOwner: m.DomainOwner, Description: m.Description,
 			WorkspaceID: r.Params["workspace_id"], Roles: []role{}, CreateTime: m.Created.UnixMilli(),
-			CreateUser: m.CreatedBy, UpdateTime: m.Created.UnixMilli(), UpdateUser: m.CreatedBy}
+			CreateUser: m.CreatedBy, UpdateTime: m.updated().UnixMilli(), UpdateUser: m.updatedBy()}
 		for _, code := range m.Roles {
-			name, _ := roleName(code)
-			u.Roles = append(u.Roles, role{RoleID: roleID(code), RoleCode: code, RoleName: name})
+			wr, _ := roleByCode(code)
+			u.Roles = append(u.Roles, roleVo(wr))
 		}
 		page.Data = append(page.Data, u)
 	}
 	return documented(http.StatusOK, page), nil
 }
 
-// roleID is a stable 32-hex id for a role code.
-func roleID(code string) string {
-	return fmt.Sprintf("%032x", []byte(code))[:32]
-}
+
 
 // documented lays a body out as the vendor's documentation shows it:
 // Jackson's pretty printer with the indentation the pages drop.

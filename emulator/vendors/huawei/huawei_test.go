@@ -177,7 +177,14 @@ func TestAuthentication(t *testing.T) {
 		}, "decrypt token fail"},
 		{"expired token", func(t *testing.T, s *emulatortest.Server) emulatortest.Response {
 			return s.Do(t, deleteReq(map[string]string{"X-Auth-Token": "demo-expired-token"}, seedBody))
-		}, "token expires"},
+		}, "token expires, expires_at: 2020-01-01T00:00:00.000000Z"},
+		{"unknown AK: the gateway masks it (deviation 13)", func(t *testing.T, s *emulatortest.Server) emulatortest.Response {
+			req, _ := http.NewRequest(http.MethodPost, s.URL+base+"/delete-users", nil)
+			req.Header.Set("Content-Type", "application/json;charset=UTF-8")
+			sdkSign(req, []byte(seedBody), "NOSUCHACCESSKEY", "DEMOSECRETKEY", fixedNow)
+			return s.Do(t, deleteReq(map[string]string{"Authorization": req.Header.Get("Authorization"),
+				"X-Sdk-Date": req.Header.Get("X-Sdk-Date")}, seedBody))
+		}, "Get secretKey failed,ak:******,err:ak not exist"},
 		{"wrong SK", func(t *testing.T, s *emulatortest.Server) emulatortest.Response {
 			return signed(t, s, http.MethodPost, base+"/delete-users", seedBody, "WRONGSECRET", fixedNow)
 		}, "verify aksk signature fail"},
@@ -316,5 +323,84 @@ func TestBadInput(t *testing.T) {
 				t.Fatalf("state changed: %+v", p)
 			}
 		})
+	}
+}
+
+func jsonReq(method, path, body string) emulatortest.Request {
+	return emulatortest.Request{Method: method, Path: path, Body: body,
+		Header: map[string]string{"X-Auth-Token": "demo-token", "Content-Type": "application/json;charset=UTF-8"}}
+}
+
+// TestAddChangeRolesDelete walks what Huawei's terraform provider does with
+// a workspace user: add with roles, read the list, change the roles, delete.
+func TestAddChangeRolesDelete(t *testing.T) {
+	srv := newServer(t, "default")
+	const newID = "9f8e7d6c5b4a43210fedcba987654321"
+	add := `{"user_ids":[{"user_id":"` + newID + `","user_name":"temp_user","domain_id":"0833a5736980d53b0f22c0102ffcbfc0","domain_name":"demo-domain","is_domain_owner":"false"}],"roles_ids":[{"role_id":"r00003"}],"type":0}`
+	if got := srv.Do(t, jsonReq("POST", base+"/users", add)); got.Status != 200 || string(got.Body) != "{\n\"message\" : null,\n\"is_success\" : true\n}" {
+		t.Fatalf("add: %d %s", got.Status, got.Body)
+	}
+	if got := srv.Do(t, jsonReq("POST", base+"/users", add)); got.Status != 400 || !strings.Contains(string(got.Body), "is already a member") {
+		t.Errorf("add twice: %d %s", got.Status, got.Body)
+	}
+	if got := srv.Do(t, jsonReq("POST", base+"/users", `{"user_ids":[{"user_id":"x"}],"roles_ids":[{"role_id":"r09999"}],"type":0}`)); got.Status != 400 ||
+		!strings.Contains(string(got.Body), "role r09999 does not exist") {
+		t.Errorf("unknown role: %d %s", got.Status, got.Body)
+	}
+	member := func() map[string]any {
+		got := srv.Do(t, jsonReq("GET", base+"/users?limit=100&offset=0", ""))
+		var page struct{ Data []map[string]any }
+		if err := json.Unmarshal(got.Body, &page); err != nil {
+			t.Fatalf("list: %s", got.Body)
+		}
+		for _, u := range page.Data {
+			if u["user_id"] == newID {
+				return u
+			}
+		}
+		return nil
+	}
+	u := member()
+	if u == nil || u["user_name"] != "temp_user" || u["create_user"] != "demo-admin" {
+		t.Fatalf("the added member: %v", u)
+	}
+	if roles := fmt.Sprint(u["roles"]); roles != "[map[description:Runs and monitors jobs. role_code:OPERATOR role_id:r00003 role_name:Operator]]" {
+		t.Errorf("roles: %s", roles)
+	}
+	if got := srv.Do(t, jsonReq("PUT", base+"/users/"+newID, `{"user_ids":[{"user_id":"`+newID+`"}],"roles_ids":[{"role_id":"r00004"},{"role_id":"r00002"}],"type":0}`)); got.Status != 200 {
+		t.Fatalf("change roles: %d %s", got.Status, got.Body)
+	}
+	if roles := fmt.Sprint(member()["roles"]); !strings.Contains(roles, "role_id:r00004") || !strings.Contains(roles, "role_id:r00002") || strings.Contains(roles, "r00003") {
+		t.Errorf("roles after the change: %s", roles)
+	}
+	if got := srv.Do(t, jsonReq("PUT", base+"/users/nobody", `{"roles_ids":[{"role_id":"r00004"}],"type":0}`)); got.Status != 400 {
+		t.Errorf("change an unknown member: %d", got.Status)
+	}
+	if got := srv.Do(t, deleteReq(token, `{"user_ids":["`+newID+`"]}`)); got.Status != 200 {
+		t.Fatalf("delete: %d %s", got.Status, got.Body)
+	}
+	if member() != nil {
+		t.Error("the member is still listed")
+	}
+}
+
+// TestListRoles: ListWorkspaceRoles is an array of ApigRoleVo (role_id,
+// role_code, role_name, description; deviation 14).
+func TestListRoles(t *testing.T) {
+	srv := newServer(t, "default")
+	got := srv.Do(t, jsonReq("GET", "/v2/demo-project/users/role?workspace_id=demo-workspace", ""))
+	var roles []map[string]string
+	if err := json.Unmarshal(got.Body, &roles); err != nil || len(roles) != 5 {
+		t.Fatalf("%d %s", got.Status, got.Body)
+	}
+	for _, r := range roles {
+		for _, k := range []string{"role_id", "role_code", "role_name", "description"} {
+			if r[k] == "" {
+				t.Errorf("role without %s: %v", k, r)
+			}
+		}
+	}
+	if roles[0]["role_id"] != "r00001" || roles[0]["role_code"] != "ADMIN" {
+		t.Errorf("first role %v", roles[0])
 	}
 }
