@@ -405,8 +405,6 @@ func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	return documented(http.StatusOK, page), nil
 }
 
-
-
 // documented lays a body out as the vendor's documentation shows it:
 // Jackson's pretty printer with the indentation the pages drop.
 func documented(status int, v any) kit.Response {
