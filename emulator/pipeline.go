@@ -244,6 +244,10 @@ func toKitError(err error) *kit.Error {
 		switch {
 		case re.Parameter != nil:
 			ke.In, ke.Param = re.Parameter.In, re.Parameter.Name
+		case re.RequestBody != nil && strings.HasPrefix(re.Reason, "header Content-Type"):
+			// A media type the operation does not take: some vendors
+			// answer 415 for it.
+			ke.In, ke.Param = "header", "Content-Type"
 		case re.RequestBody != nil:
 			ke.In = "body"
 		}

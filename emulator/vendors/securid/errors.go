@@ -33,8 +33,11 @@ var (
 	errEnabled         = &apiError{http.StatusConflict, "The operation is not performed. User is in enabled state.", ""}
 	errPendingDeletion = &apiError{http.StatusConflict, "The operation is not performed. User is in pending deletion state.", ""}
 	errTooLarge        = &apiError{http.StatusRequestEntityTooLarge, "The request body is too large.", ""}
-	errTooMany         = &apiError{http.StatusTooManyRequests, "Too many requests.", ""}
-	errInternal        = &apiError{http.StatusInternalServerError, "Internal error occurred when processing the request.", ""}
+	// errUnsupportedMediaType is 415, which lookup (and search) document
+	// for a body that is not application/json.
+	errUnsupportedMediaType = &apiError{http.StatusUnsupportedMediaType, "Unsupported media type.", ""}
+	errTooMany              = &apiError{http.StatusTooManyRequests, "Too many requests.", ""}
+	errInternal             = &apiError{http.StatusInternalServerError, "Internal error occurred when processing the request.", ""}
 )
 
 func forbidden(cause string) *apiError {
@@ -49,8 +52,11 @@ func errAlreadyMarked(marked bool) *apiError {
 }
 
 // Error implements kit.Vendor.
-func (Vendor) Error(_ *kit.Request, err error) kit.Response {
+func (Vendor) Error(r *kit.Request, err error) kit.Response {
 	ae := kit.Classify(err, fromKit, errInternal)
+	if ae == errUnsupportedMediaType && !takesOnlyJSON[r.Operation] {
+		ae = errBadRequest // the other operations document no 415
+	}
 	resp := kit.Raw(ae.status, kit.ContentJSON, kit.Compact(struct {
 		Status  int    `json:"status"`
 		Error   string `json:"error"`
@@ -69,6 +75,9 @@ func fromKit(e *kit.Error) *apiError {
 	case kit.MethodNotAllowed:
 		return &apiError{http.StatusMethodNotAllowed, "Method Not Allowed.", ""}
 	case kit.BadRequest:
+		if e.Param == "Content-Type" {
+			return errUnsupportedMediaType
+		}
 		return errBadRequest
 	case kit.TooLarge:
 		return errTooLarge
@@ -91,3 +100,6 @@ func fromKit(e *kit.Error) *apiError {
 	}
 	return errInternal
 }
+
+// takesOnlyJSON are the operations whose pages document 415.
+var takesOnlyJSON = map[string]bool{"lookupUser": true, "searchUsers": true, "searchUsersV2": true}

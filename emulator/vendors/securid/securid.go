@@ -61,6 +61,8 @@ func (v Vendor) Operations() map[string]kit.Handler {
 		"updateUserStatus": v.updateUserStatus,
 		"markDeleted":      v.markDeleted,
 		"lookupUser":       v.lookupUser,
+		"searchUsers":      v.searchUsers,
+		"searchUsersV2":    v.searchUsers,
 	}
 }
 
@@ -213,6 +215,10 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 	if !ok {
 		c = &claims{}
 		_, err := jwt.ParseWithClaims(raw, c, func(t *jwt.Token) (any, error) {
+			// The authentication page fixes the header: {"typ":"JWT","alg":"RS256"}.
+			if typ, _ := t.Header["typ"].(string); typ != "JWT" {
+				return nil, fmt.Errorf("header typ is %q, not \"JWT\"", typ)
+			}
 			sub, _ := t.Claims.GetSubject()
 			key, _ := st.APIKeys.Get(sub)
 			if key == nil {
@@ -248,7 +254,11 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 	if life := c.ExpiresAt.Sub(c.IssuedAt.Time); life > maxLifetime {
 		return forbidden(fmt.Sprintf("JWT: exp is %s after iat, more than %s", life, maxLifetime))
 	}
-	if key.Role != RoleSuperAdmin {
+	// Delete User Now needs a Super Administrator key; the state changes
+	// and lookups take a Help Desk Administrator's too (each page: "an
+	// API key that is associated with either the Super Administrator or
+	// Help Desk Administrator role").
+	if key.Role != RoleSuperAdmin && r.Operation == "deleteUser" {
 		return forbidden("the API key's role is " + key.Role + ", not " + RoleSuperAdmin)
 	}
 	return nil
@@ -346,18 +356,35 @@ func (Vendor) updateUserStatus(r *kit.Request, s kit.State) (kit.Response, error
 	}{id, u.UserStatus})), nil
 }
 
+// flexBool is a boolean that also takes "true" and "false": markDeleted's
+// page documents a boolean and shows {"markDeleted": "true"}.
+type flexBool bool
+
+func (b *flexBool) UnmarshalJSON(data []byte) error {
+	switch string(data) {
+	case "true", `"true"`:
+		*b = true
+	case "false", `"false"`:
+		*b = false
+	default:
+		return fmt.Errorf("not a boolean: %s", data)
+	}
+	return nil
+}
+
 func (Vendor) markDeleted(r *kit.Request, s kit.State) (kit.Response, error) {
 	var body struct {
-		MarkDeleted bool `json:"markDeleted"`
+		MarkDeleted flexBool `json:"markDeleted"`
 	}
 	id, u, err := s.(*State).changeable(r, &body)
 	if err != nil {
 		return kit.Response{}, err
 	}
-	if u.MarkDeleted == body.MarkDeleted {
-		return kit.Response{}, errAlreadyMarked(body.MarkDeleted)
+	mark := bool(body.MarkDeleted)
+	if u.MarkDeleted == mark {
+		return kit.Response{}, errAlreadyMarked(mark)
 	}
-	u.MarkDeleted = body.MarkDeleted
+	u.MarkDeleted = mark
 	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(struct {
 		ID          string `json:"id"`
 		MarkDeleted bool   `json:"markDeleted"`
@@ -389,4 +416,45 @@ func (Vendor) lookupUser(r *kit.Request, s kit.State) (kit.Response, error) {
 		}
 	}
 	return kit.Response{}, errNotFound
+}
+
+// searchUsers is the user search (/v1/users/search and /v2/users/search):
+// searchText matched, case-insensitively, against the id, email and
+// names; a page at a time (pageSize, pageNumber from 0).
+func (Vendor) searchUsers(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	var body struct {
+		SearchText string `json:"searchText"`
+		PageSize   *int   `json:"pageSize"`
+		PageNumber int    `json:"pageNumber"`
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		return kit.Response{}, errBadRequest
+	}
+	size := 100
+	if body.PageSize != nil {
+		size = *body.PageSize
+	}
+	if size < 1 || body.PageNumber < 0 {
+		return kit.Response{}, errBadRequest
+	}
+	q := strings.ToLower(body.SearchText)
+	var found []userDetails
+	for id, u := range st.Users.All() {
+		hay := strings.ToLower(id + "\x00" + u.Email + "\x00" + u.FirstName + "\x00" + u.LastName + "\x00" + u.FirstName + " " + u.LastName)
+		if strings.Contains(hay, q) {
+			found = append(found, userDetails{id, u.Email, u.FirstName, u.LastName, u.UserStatus, u.MarkDeleted, u.IdentitySource})
+		}
+	}
+	page := []userDetails{}
+	if from := body.PageNumber * size; from < len(found) {
+		page = found[from:min(from+size, len(found))]
+	}
+	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(struct {
+		Users         []userDetails `json:"users"`
+		PageNumber    int           `json:"pageNumber"`
+		PageSize      int           `json:"pageSize"`
+		TotalElements int           `json:"totalElements"`
+		TotalPages    int           `json:"totalPages"`
+	}{page, body.PageNumber, size, len(found), (len(found) + size - 1) / size})), nil
 }

@@ -3,6 +3,7 @@ package securid_test
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"net/http"
 	"os"
 	"strconv"
@@ -175,6 +176,22 @@ func sign(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims)
 	return "Bearer " + s
 }
 
+// signTyp signs with a header typ of its own ("" leaves it out).
+func signTyp(t *testing.T, key any, claims jwt.MapClaims, typ string) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	if typ == "" {
+		delete(tok.Header, "typ")
+	} else {
+		tok.Header["typ"] = typ
+	}
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "Bearer " + s
+}
+
 func good() jwt.MapClaims {
 	return jwt.MapClaims{"sub": accessID, "aud": securid.DefaultAudience, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 }
@@ -221,6 +238,8 @@ func TestJWT(t *testing.T) {
 		"wrong aud":                       sign(t, jwt.SigningMethodRS256, key, with(good(), "aud", "https://elsewhere.example/AdminInterface/restapi")),
 		"unknown sub":                     sign(t, jwt.SigningMethodRS256, key, with(good(), "sub", "someone-else")),
 		"help-desk key, no privilege":     sign(t, jwt.SigningMethodRS256, key, with(good(), "sub", "offboard-helpdesk-access-id")),
+		"typ JWS (deviation 16)":          signTyp(t, key, good(), "JWS"),
+		"no typ":                          signTyp(t, key, good(), ""),
 	}
 	for name, auth := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -309,5 +328,89 @@ func TestCredential(t *testing.T) {
 	}
 	if got := srv.Do(t, del(v, seedUser)); got.Status != 200 {
 		t.Fatalf("the minted credential does not work: %d %s", got.Status, got.Body)
+	}
+}
+
+// TestHelpDeskKeyReadsAndChangesState: a Help Desk Administrator key may
+// call userStatus, markDeleted, lookup and search; only Delete User Now
+// needs a Super Administrator (deviation 15).
+func TestHelpDeskKeyReadsAndChangesState(t *testing.T) {
+	srv := newServer(t, "default")
+	hd := sign(t, jwt.SigningMethodRS256, testKey(t), with(good(), "sub", "offboard-helpdesk-access-id"))
+	steps := []struct {
+		req    emulatortest.Request
+		status int
+	}{
+		{put(hd, enabled, "userStatus", `{"userStatus":"Disabled"}`), 200},
+		{put(hd, pending, "markDeleted", `{"markDeleted":false}`), 200},
+		{emulatortest.Request{Method: "POST", Path: users + "lookup", Body: `{"email":"asmith@example.com"}`,
+			Header: map[string]string{"Authorization": hd, "Content-Type": "application/json"}}, 200},
+		{emulatortest.Request{Method: "POST", Path: users + "search", Body: `{"searchText":"smith"}`,
+			Header: map[string]string{"Authorization": hd, "Content-Type": "application/json"}}, 200},
+		{del(hd, enabled), 403},
+		{del(bearer(t), enabled), 200},
+	}
+	for i, s := range steps {
+		if got := srv.Do(t, s.req); got.Status != s.status {
+			t.Fatalf("step %d %s %s: %d %s (%s)", i, s.req.Method, s.req.Path, got.Status, got.Body, got.Header.Get("X-Offboard-Detail"))
+		}
+	}
+}
+
+// TestMarkDeletedTakesTheDocumentedString: the page's example sends
+// {"markDeleted": "true"}; a client copying it must not fail (deviation 18).
+func TestMarkDeletedTakesTheDocumentedString(t *testing.T) {
+	srv := newServer(t, "default")
+	if got := srv.Do(t, put(bearer(t), seedUser, "markDeleted", `{"markDeleted": "true"}`)); got.Status != 200 ||
+		string(got.Body) != `{"id":"`+seedUser+`","markDeleted":true}` {
+		t.Fatalf("%d %s", got.Status, got.Body)
+	}
+	if got := srv.Do(t, put(bearer(t), seedUser, "markDeleted", `{"markDeleted": "false"}`)); got.Status != 200 {
+		t.Fatalf("%d %s", got.Status, got.Body)
+	}
+	if got := srv.Do(t, put(bearer(t), seedUser, "markDeleted", `{"markDeleted": "yes"}`)); got.Status != 400 {
+		t.Errorf("yes: %d %s", got.Status, got.Body)
+	}
+}
+
+// TestLookupWrongContentType: lookup documents 415 (deviation 17); the
+// state changes, which do not, answer 400.
+func TestLookupWrongContentType(t *testing.T) {
+	srv := newServer(t, "default")
+	got := srv.Do(t, emulatortest.Request{Method: "POST", Path: users + "lookup", Body: `email=x`,
+		Header: map[string]string{"Authorization": bearer(t), "Content-Type": "application/x-www-form-urlencoded"}})
+	if got.Status != 415 || string(got.Body) != errBody(415, "Unsupported Media Type", "Unsupported media type.") {
+		t.Errorf("lookup: %d %s", got.Status, got.Body)
+	}
+	r := put(bearer(t), seedUser, "userStatus", `x`)
+	r.Header["Content-Type"] = "text/plain"
+	if got := srv.Do(t, r); got.Status != 400 {
+		t.Errorf("userStatus: %d %s", got.Status, got.Body)
+	}
+}
+
+// TestSearch: POST /v1/users/search is a search, not a user id (before,
+// it answered 405), on v1 and v2, paged.
+func TestSearch(t *testing.T) {
+	srv := newServer(t, "default")
+	for _, path := range []string{"/AdminInterface/restapi/v1/users/search", "/AdminInterface/restapi/v2/users/search"} {
+		got := srv.Do(t, emulatortest.Request{Method: "POST", Path: path, Body: `{"searchText":"EXAMPLE.COM","pageSize":2,"pageNumber":1}`,
+			Header: map[string]string{"Authorization": bearer(t), "Content-Type": "application/json"}})
+		var page struct {
+			Users                     []map[string]any
+			PageNumber, PageSize      int
+			TotalElements, TotalPages int
+		}
+		if err := json.Unmarshal(got.Body, &page); err != nil || got.Status != 200 {
+			t.Fatalf("%s: %d %s", path, got.Status, got.Body)
+		}
+		if page.PageNumber != 1 || page.PageSize != 2 || len(page.Users) > 2 || page.TotalElements < 3 || page.TotalPages != (page.TotalElements+1)/2 {
+			t.Errorf("%s: %s", path, got.Body)
+		}
+	}
+	got := srv.Do(t, emulatortest.Request{Method: "POST", Path: "/AdminInterface/restapi/v1/users/search", Body: `{"searchText":"nobody-matches-this"}`,
+		Header: map[string]string{"Authorization": bearer(t), "Content-Type": "application/json"}})
+	if string(got.Body) != `{"users":[],"pageNumber":0,"pageSize":100,"totalElements":0,"totalPages":0}` {
+		t.Errorf("no match: %s", got.Body)
 	}
 }
