@@ -1,6 +1,10 @@
 package specs
 
-import "testing"
+import (
+	"os"
+	"strings"
+	"testing"
+)
 
 func TestEverySpecLoadsAndValidates(t *testing.T) {
 	names := Names()
@@ -35,5 +39,32 @@ paths:
 `)
 	if _, err := Parse("broken", doc); err == nil {
 		t.Fatal("a spec whose example breaks its schema loaded without error")
+	}
+}
+
+// TestREADMEListsEveryOperation: README's table of emulated operations
+// names every operationId of every spec, so the two cannot drift apart.
+func TestREADMEListsEveryOperation(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range Names() {
+		raw, err := Raw(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := Parse(name, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				row := "| " + name + " | `" + op.OperationID + "` |"
+				if !strings.Contains(string(readme), row) {
+					t.Errorf("README's operations table has no row %q", row)
+				}
+			}
+		}
 	}
 }
