@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -39,7 +40,8 @@ type Emulator struct {
 	opts    options
 	vendors []*vendorEntry
 	byName  map[string]*vendorEntry
-	router  *mux.Router
+	router  *mux.Router // the control API and the unknown-path answer
+	mounts  []mount     // vendor prefixes, most specific first
 	store   *store.Store
 	journal *journal
 	handler http.Handler // the router behind the vendor routes' CORS
@@ -285,6 +287,16 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 		r2.URL.Path, r2.URL.RawPath = p, ""
 		r = r2
 	}
+	if strings.HasPrefix(r.URL.Path, "/__session/") {
+		e.serveSessionPrefix(w, r)
+		return
+	}
+	for _, m := range e.mounts {
+		if m.under(r.URL.Path) {
+			m.router.ServeHTTP(w, r)
+			return
+		}
+	}
 	e.router.ServeHTTP(w, r)
 }
 
@@ -301,70 +313,103 @@ type ctxKey int
 
 const sessionKey ctxKey = 1
 
+// buildRouter builds the control API's router (kept for /__admin) and,
+// per vendor, a router of that vendor's routes behind its mount prefixes.
+// A request is dispatched on the prefixes with plain string compares, so
+// that mux's regular expressions only ever run over one vendor's routes.
 func (e *Emulator) buildRouter() *mux.Router {
 	root := mux.NewRouter()
-	// Route on the path as sent: a cleaned path would be answered with a
-	// redirect no vendor sends.
 	root.SkipClean(true)
 	if !e.opts.adminSeparate {
 		e.mountAdmin(root.PathPrefix("/__admin").Subrouter())
 	}
-	root.PathPrefix("/__session/{session}/").HandlerFunc(e.serveSessionPrefix)
-
-	var all []*route
+	root.NotFoundHandler = http.HandlerFunc(e.serveUnknown)
+	e.mounts = nil
 	for _, v := range e.vendors {
-		all = append(all, v.routes...)
+		vr := e.vendorRouter(v)
+		for _, p := range v.prefixes {
+			e.mounts = append(e.mounts, mount{segs: prefixSegments(p), literal: literalLength(p), router: vr})
+		}
 	}
-	sort.SliceStable(all, func(i, j int) bool {
-		return literalLength(all[i].template) > literalLength(all[j].template)
+	// The most specific prefix first, as the routes themselves are ordered.
+	sort.SliceStable(e.mounts, func(i, j int) bool { return e.mounts[i].literal > e.mounts[j].literal })
+	return root
+}
+
+// mount is one vendor prefix and the router of that vendor's routes.
+type mount struct {
+	segs    []string // literal segments, or "" for a {variable}
+	literal int
+	router  *mux.Router
+}
+
+func prefixSegments(prefix string) []string {
+	p := strings.Trim(prefix, "/")
+	if p == "" {
+		return nil
+	}
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") {
+			segs[i] = ""
+		}
+	}
+	return segs
+}
+
+// under tells whether path lies under the prefix: each segment equal (or,
+// for a variable, not empty) and followed by a slash.
+func (m mount) under(path string) bool {
+	for _, s := range m.segs {
+		if len(path) == 0 || path[0] != '/' {
+			return false
+		}
+		path = path[1:]
+		i := strings.IndexByte(path, '/')
+		if i <= 0 || (s != "" && path[:i] != s) {
+			return false
+		}
+		path = path[i:]
+	}
+	return len(path) > 0 && path[0] == '/'
+}
+
+// vendorRouter routes one vendor's operations; a known path with another
+// method, and any other path under its prefixes, get the vendor's errors.
+func (e *Emulator) vendorRouter(v *vendorEntry) *mux.Router {
+	vr := mux.NewRouter()
+	// Route on the path as sent: a cleaned path would be answered with a
+	// redirect no vendor sends.
+	vr.SkipClean(true)
+	routes := slices.Clone(v.routes)
+	sort.SliceStable(routes, func(i, j int) bool {
+		return literalLength(routes[i].template) > literalLength(routes[j].template)
 	})
 	allowed := map[string][]string{}
 	var templates []string
-	owner := map[string]*vendorEntry{}
-	for _, rt := range all {
-		rt := rt
-		root.Path(rt.template).Methods(rt.method).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	for _, rt := range routes {
+		vr.Path(rt.template).Methods(rt.method).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			e.serveRoute(w, r, rt)
 		}))
 		if _, seen := allowed[rt.template]; !seen {
 			templates = append(templates, rt.template)
-			owner[rt.template] = rt.vendor
 		}
 		allowed[rt.template] = append(allowed[rt.template], rt.method)
 	}
-	// A known path with another method: the vendor's method-not-allowed.
 	for _, t := range templates {
-		v, methods := owner[t], allowed[t]
+		methods := allowed[t]
 		sort.Strings(methods)
-		root.Path(t).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		vr.Path(t).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", strings.Join(methods, ", "))
 			e.serveError(w, r, v, &kit.Error{Kind: kit.MethodNotAllowed,
 				Detail: fmt.Sprintf("%s is not allowed here; allowed: %s", r.Method, strings.Join(methods, ", "))})
 		}))
 	}
-	// An unknown path under a vendor's prefix: that vendor's not-found.
-	type prefix struct {
-		p string
-		v *vendorEntry
-	}
-	var prefixes []prefix
-	for _, v := range e.vendors {
-		for _, p := range v.prefixes {
-			if p != "/" {
-				prefixes = append(prefixes, prefix{p, v})
-			}
-		}
-	}
-	sort.SliceStable(prefixes, func(i, j int) bool { return literalLength(prefixes[i].p) > literalLength(prefixes[j].p) })
-	for _, p := range prefixes {
-		v := p.v
-		root.PathPrefix(p.p).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			e.serveError(w, r, v, &kit.Error{Kind: kit.NoRoute,
-				Detail: "no " + v.Name() + " operation at " + r.Method + " " + r.URL.Path + "; see " + HeaderRoutes})
-		}))
-	}
-	root.NotFoundHandler = http.HandlerFunc(e.serveUnknown)
-	return root
+	vr.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.serveError(w, r, v, &kit.Error{Kind: kit.NoRoute,
+			Detail: "no " + v.Name() + " operation at " + r.Method + " " + r.URL.Path + "; see " + HeaderRoutes})
+	})
+	return vr
 }
 
 // HeaderRoutes is where the emulator lists its routes: GET /__admin/routes.
@@ -373,8 +418,12 @@ const HeaderRoutes = "GET /__admin/routes"
 // serveSessionPrefix serves /__session/{id}/<vendor path> as the vendor
 // path in session id, for clients whose base URL is all that can be set.
 func (e *Emulator) serveSessionPrefix(w http.ResponseWriter, r *http.Request) {
-	id := mux.Vars(r)["session"]
-	rest := strings.TrimPrefix(r.URL.Path, "/__session/"+id)
+	id, rest, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/__session/"), "/")
+	if !ok || id == "" {
+		e.serveUnknown(w, r)
+		return
+	}
+	rest = "/" + rest
 	r2 := r.Clone(context.WithValue(r.Context(), sessionKey, id))
 	r2.URL.Path = rest
 	r2.URL.RawPath = ""

@@ -97,3 +97,32 @@ func TestDeclaredLengthIsNotAllocatedUpFront(t *testing.T) {
 		t.Errorf("reading 10 bytes allocated %d bytes", grew)
 	}
 }
+
+// TestWhichRoutesSkipValidation: only operations whose spec can refuse
+// nothing the router matched skip kin-openapi.
+func TestWhichRoutesSkipValidation(t *testing.T) {
+	em, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{ // vendor/operation: must validate
+		"onedata/remove_user":              false,
+		"onedata/toggle_user_access_block": true,
+		"huawei/deleteWorkspaceUsers":      true,
+		"huawei/listWorkspaceUsers":        true, // limit and offset are integers
+		"commvault/deleteUser":             false,
+		"commvault/getUser":                true, // Level is an integer
+		"securid/deleteUser":               false,
+		"securid/lookupUser":               true,
+		"arcgis/deleteUserWorkspace":       true,
+		"arcgis/listContainers":            true, // f is an enum
+	}
+	for _, v := range em.vendors {
+		for _, rt := range v.routes {
+			key := v.Name() + "/" + rt.op
+			if w, ok := want[key]; ok && rt.check != w {
+				t.Errorf("%s %s: check %v, want %v", key, rt.template, rt.check, w)
+			}
+		}
+	}
+}

@@ -126,8 +126,10 @@ func (e *Emulator) run(r *http.Request, kr *kit.Request, rt *route, readErr erro
 			return kit.Response{}, err
 		}
 	}
-	if err := e.validate(r, kr, rt); err != nil {
-		return kit.Response{}, err
+	if rt.check {
+		if err := e.validate(r, kr, rt); err != nil {
+			return kit.Response{}, err
+		}
 	}
 	err := slot.Do(func(s kit.State) error {
 		var herr error
@@ -144,21 +146,22 @@ func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) 
 	if p, ok := r.Context().Value(originalPathKey).(string); ok {
 		path = p
 	}
+	_, viaPrefix := r.Context().Value(sessionKey).(string)
 	kr := &kit.Request{
 		Method:    r.Method,
 		Host:      r.Host,
 		Path:      path,
 		Operation: op,
-		Params:    map[string]string{},
+		Params:    mux.Vars(r), // the request's own map: nothing else holds it
 		Query:     r.URL.Query(),
 		Header:    r.Header,
-		Form:      url.Values{},
 		Session:   sessionOf(r),
 		Now:       e.opts.now(),
-		BaseURL:   baseURL(r),
+		TLS:       r.TLS != nil,
+		ViaPrefix: viaPrefix,
 	}
-	for k, v := range mux.Vars(r) {
-		kr.Params[k] = v
+	if kr.Params == nil {
+		kr.Params = map[string]string{}
 	}
 	if r.Body == nil {
 		return kr, nil
@@ -176,19 +179,6 @@ func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) 
 		kr.Form, _ = url.ParseQuery(string(body))
 	}
 	return kr, nil
-}
-
-// baseURL is the scheme, host and session path prefix a client used.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	u := scheme + "://" + r.Host
-	if _, ok := r.Context().Value(sessionKey).(string); ok {
-		u += "/__session/" + sessionOf(r)
-	}
-	return u
 }
 
 // validate checks the request against its operation in the spec. Security

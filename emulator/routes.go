@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,6 +33,33 @@ type route struct {
 	op       string
 	handler  kit.Handler
 	kin      *routers.Route
+	// check is false when the spec can reject nothing the router already
+	// matched (no body, only unconstrained string parameters): kin-openapi
+	// is then skipped, for the same answer at a fraction of the cost.
+	check bool
+}
+
+// mustValidate tells whether an operation's spec could refuse a request
+// that reached it: a body, a required query or header parameter, or a
+// parameter whose schema is more than a string.
+func mustValidate(item *openapi3.PathItem, op *openapi3.Operation) bool {
+	if op.RequestBody != nil {
+		return true
+	}
+	params := append(slices.Clone(item.Parameters), op.Parameters...)
+	for _, ref := range params {
+		p := ref.Value
+		if p == nil || p.Schema == nil || p.Schema.Value == nil || p.Content != nil {
+			return true
+		}
+		sc := p.Schema.Value
+		unconstrained := sc.Type != nil && sc.Type.Is("string") && len(sc.Enum) == 0 && sc.Pattern == "" &&
+			sc.Format == "" && sc.MaxLength == nil && sc.MinLength <= 1 && len(sc.OneOf)+len(sc.AnyOf)+len(sc.AllOf) == 0 && sc.Not == nil
+		if !unconstrained || (p.Required && p.In != openapi3.ParameterInPath) {
+			return true
+		}
+	}
+	return false
 }
 
 // loadVendor loads a vendor's spec and binds every operation to its
@@ -89,6 +117,7 @@ func loadVendor(v kit.Vendor) (*vendorEntry, error) {
 					op:       op.OperationID,
 					handler:  h,
 					kin:      &routers.Route{Spec: doc, Server: srv, Path: path, PathItem: item, Method: method, Operation: &checked},
+					check:    mustValidate(item, op),
 				})
 			}
 		}

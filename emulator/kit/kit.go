@@ -73,10 +73,24 @@ type Request struct {
 	Form      url.Values // the body's fields when it is form-encoded, else empty
 	Session   string     // "" for the shared session
 	Now       time.Time
-	// BaseURL is where the client reached the emulator: scheme, host and
-	// the session path prefix when it used one ("http://127.0.0.1:8080",
-	// "http://h/__session/job-42"), for answers that link to a resource.
-	BaseURL string
+	// TLS and ViaPrefix say how the client reached the emulator, for
+	// BaseURL.
+	TLS, ViaPrefix bool
+}
+
+// BaseURL is where the client reached the emulator: scheme, host and the
+// session path prefix when it used one ("http://127.0.0.1:8080",
+// "http://h/__session/job-42"), for answers that link to a resource.
+func (r *Request) BaseURL() string {
+	scheme := "http"
+	if r.TLS {
+		scheme = "https"
+	}
+	u := scheme + "://" + r.Host
+	if r.ViaPrefix {
+		u += "/__session/" + r.Session
+	}
+	return u
 }
 
 // Value returns a form field from the body, falling back to the query

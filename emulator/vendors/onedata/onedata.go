@@ -363,7 +363,7 @@ func (Vendor) createUser(r *kit.Request, s kit.State) (kit.Response, error) {
 		st.byUsername.Set(u.Username, id)
 	}
 	resp := kit.Response{Status: http.StatusCreated, Header: http.Header{}}
-	resp.Header.Set("Location", r.BaseURL+"/api/v3/onezone/users/"+id)
+	resp.Header.Set("Location", r.BaseURL()+"/api/v3/onezone/users/"+id)
 	return resp, nil
 }
 
