@@ -1,6 +1,7 @@
 package commvault
 
 import (
+	"bytes"
 	"mime"
 	"strconv"
 	"strings"
@@ -67,15 +68,30 @@ func xmlDocument(root *etree.Element) []byte {
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8" standalone="no" `)
 	doc.SetRoot(root)
 	doc.Indent(2)
-	out, err := doc.WriteToBytes()
-	if err != nil {
+	var buf bytes.Buffer
+	buf.Grow(256)
+	if _, err := doc.WriteTo(&prefixer{w: &buf}); err != nil {
 		panic(err) // writing to memory does not fail
 	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	for i := 1; i < len(lines); i++ {
-		lines[i] = " " + lines[i]
+	return bytes.TrimRight(buf.Bytes(), "\n ")
+}
+
+// prefixer writes one space after every newline, the sample's layout.
+type prefixer struct{ w *bytes.Buffer }
+
+func (p *prefixer) Write(b []byte) (int, error) {
+	n := len(b)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			p.w.Write(b)
+			break
+		}
+		p.w.Write(b[:i+1])
+		p.w.WriteByte(' ')
+		b = b[i+1:]
 	}
-	return []byte(strings.Join(lines, "\n"))
+	return n, nil
 }
 
 func attrs(el *etree.Element, kv ...string) *etree.Element {

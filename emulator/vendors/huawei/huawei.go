@@ -3,7 +3,6 @@
 package huawei
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -412,11 +411,17 @@ func documented(status int, v any) kit.Response {
 	if err != nil {
 		panic(err) // our own types always encode
 	}
-	lines := bytes.Split(pretty, []byte("\n"))
-	for i, l := range lines {
-		lines[i] = bytes.TrimLeft(l, " ")
+	// Drop each line's indentation, in place.
+	out := pretty[:0]
+	atLineStart := false
+	for _, c := range pretty {
+		if atLineStart && c == ' ' {
+			continue
+		}
+		atLineStart = c == '\n'
+		out = append(out, c)
 	}
-	resp := kit.Raw(status, kit.ContentJSON, bytes.Join(lines, []byte("\n")))
+	resp := kit.Raw(status, kit.ContentJSON, out)
 	resp.Header.Set("X-Request-Id", requestID()) // the gateway tags every answer
 	return resp
 }
