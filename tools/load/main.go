@@ -8,6 +8,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -18,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,8 +32,9 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "how long to drive each route")
 	conns := flag.Int("connections", 32, "concurrent connections")
 	rate := flag.Int("rate", 5000, "requests/s of the fixed-rate phase, where latency is measured without saturating the CPU")
+	rounds := flag.Int("rounds", 5, "alternate bare and offboard this many times per route; the median ratio is reported (a noisy machine drifts between slices)")
 	flag.Parse()
-	if err := run(*bin, *duration, *conns, *rate); err != nil {
+	if err := run(*bin, *duration, *conns, *rate, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -110,7 +113,7 @@ func bare() (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-func run(bin string, duration time.Duration, conns, rate int) error {
+func run(bin string, duration time.Duration, conns, rate, rounds int) error {
 	if bin == "" {
 		return errors.New("give --bin PATH")
 	}
@@ -141,7 +144,8 @@ func run(bin string, duration time.Duration, conns, rate int) error {
 		return err
 	}
 	defer stop()
-	fmt.Printf("offboard load run: %d connections, %s per route, GOMAXPROCS of the emulator = its default\n", conns, duration)
+	rounds = max(rounds, 1)
+	fmt.Printf("offboard load run: %d connections, %s per route in %d alternating rounds, GOMAXPROCS of the emulator = its default\n", conns, duration, rounds)
 	fmt.Printf("first answer after start (exec to 200 on /__admin/health): %s\n", ready.Round(time.Millisecond))
 	fmt.Printf("RSS after start: %s\n", rss(cmd.Process.Pid, "VmRSS"))
 	fmt.Printf("\n%-10s %12s %10s %10s %12s %10s %10s %8s\n", "route", "offboard/s", "p50", "p99", "bare/s", "bare p50", "bare p99", "ratio")
@@ -149,11 +153,21 @@ func run(bin string, duration time.Duration, conns, rate int) error {
 	for _, t := range targets(base, bearer) {
 		b := t.req
 		b.URL = bareURL + b.URL[len(base):]
-		rb := attack(b, duration, conns, 0)
-		ro := attack(t.req, duration, conns, 0)
-		total += ro.rps * duration.Seconds()
-		fmt.Printf("%-10s %12.0f %10s %10s %12.0f %10s %10s %7.0f%%\n", t.vendor, ro.rps, ro.p50.Round(time.Microsecond), ro.p99.Round(time.Microsecond),
-			rb.rps, rb.p50.Round(time.Microsecond), rb.p99.Round(time.Microsecond), 100*ro.rps/rb.rps)
+		// Bare and offboard alternate in short slices, so that both see the
+		// same machine; each round gives a ratio, and the median is kept.
+		var rbs, ros []result
+		var ratios []float64
+		slice := duration / time.Duration(rounds)
+		for range rounds {
+			rb := attack(b, slice, conns, 0)
+			ro := attack(t.req, slice, conns, 0)
+			rbs, ros = append(rbs, rb), append(ros, ro)
+			ratios = append(ratios, ro.rps/rb.rps)
+			total += ro.rps * slice.Seconds()
+		}
+		rb, ro := medianResult(rbs), medianResult(ros)
+		fmt.Printf("%-10s %12.0f %10s %10s %12.0f %10s %10s %7.0f%%   (rounds: %s)\n", t.vendor, ro.rps, ro.p50.Round(time.Microsecond), ro.p99.Round(time.Microsecond),
+			rb.rps, rb.p50.Round(time.Microsecond), rb.p99.Round(time.Microsecond), 100*median(ratios), percents(ratios))
 		if ro.errs+rb.errs > 0 {
 			fmt.Printf("           transport errors: offboard %d, bare %d\n", ro.errs, rb.errs)
 		}
@@ -184,6 +198,30 @@ func run(bin string, duration time.Duration, conns, rate int) error {
 		fmt.Println("shutdown: timed out")
 	}
 	return nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// medianResult is the result of the round with the median throughput.
+func medianResult(rs []result) result {
+	s := slices.Clone(rs)
+	slices.SortFunc(s, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+	return s[len(s)/2]
+}
+
+func percents(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.0f", 100*x)
+	}
+	return strings.Join(parts, " ")
 }
 
 func exitText(err error) string {
