@@ -49,6 +49,7 @@ func (e *Emulator) mountAdmin(r *mux.Router) {
 		{"/requests", []endpoint{{http.MethodGet, e.adminRequests}, {http.MethodDelete, e.adminClearRequests}}},
 		{"/requests/count", []endpoint{{http.MethodPost, e.adminCountRequests}}},
 		{"/openapi.yaml", []endpoint{{http.MethodGet, e.adminOpenAPI}}},
+		{"/credentials/{vendor}", []endpoint{{http.MethodGet, e.adminCredential}}},
 		{"/sessions", []endpoint{{http.MethodGet, e.adminSessions}}},
 		{"/sessions/{id}", []endpoint{{http.MethodDelete, e.adminDropSession}}},
 		{"/sessions/{id}/reset", []endpoint{{http.MethodPost, e.adminSessionReset}}},
@@ -206,6 +207,31 @@ func (e *Emulator) adminSpec(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/yaml")
 	_, _ = w.Write(v.spec)
+}
+
+// adminCredential mints a working credential of a vendor against the
+// loaded scenario (or ?session=), for `offboard token VENDOR --url`.
+func (e *Emulator) adminCredential(w http.ResponseWriter, r *http.Request) {
+	vendor := mux.Vars(r)["vendor"]
+	session := r.URL.Query().Get("session")
+	if !sessionParam(w, session) {
+		return
+	}
+	if !e.store.Exists(session) {
+		noSession(w, session)
+		return
+	}
+	header, value, err := e.CredentialIn(session, vendor)
+	if err != nil {
+		status := http.StatusConflict // the scenario holds none
+		if _, ok := e.byName[vendor]; !ok {
+			status = http.StatusNotFound
+		}
+		writeAdminError(w, status, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"vendor": vendor, "scenario": e.ScenarioName(), "session": session,
+		"header": header, "value": value})
 }
 
 func (e *Emulator) adminSessions(w http.ResponseWriter, _ *http.Request) {

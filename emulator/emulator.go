@@ -90,7 +90,8 @@ type namedData struct {
 type Option func(*options)
 
 // WithScenario loads built-in scenarios by name or scenario files by path
-// (several are merged; a vendor's section may come from one of them only).
+// (several are laid over each other: a later one's section replaces an
+// earlier one's of the same key).
 // Without any, the built-in "default" scenario is loaded.
 func WithScenario(refs ...string) Option {
 	return func(o *options) { o.scenarioRefs = append(o.scenarioRefs, refs...) }
@@ -477,6 +478,11 @@ func (e *Emulator) routeList() []string {
 // Credential mints a credential that works against the shared session's
 // state of a vendor: the header a client sends and its value.
 func (e *Emulator) Credential(vendor string) (header, value string, err error) {
+	return e.CredentialIn("", vendor)
+}
+
+// CredentialIn is Credential against one session's state.
+func (e *Emulator) CredentialIn(session, vendor string) (header, value string, err error) {
 	v, ok := e.byName[vendor]
 	if !ok {
 		return "", "", fmt.Errorf("no vendor %q (known: %s)", vendor, strings.Join(e.VendorNames(), ", "))
@@ -485,7 +491,7 @@ func (e *Emulator) Credential(vendor string) (header, value string, err error) {
 	if !ok {
 		return "", "", fmt.Errorf("vendor %s cannot mint credentials", vendor)
 	}
-	err = e.store.Slot("", vendor).Do(func(s kit.State) error {
+	err = e.store.Slot(session, vendor).Do(func(s kit.State) error {
 		var cerr error
 		header, value, cerr = c.Credential(s, e.opts.now())
 		return cerr
@@ -502,4 +508,13 @@ func (e *Emulator) AdminHandler() http.Handler {
 		writeAdminError(w, http.StatusNotFound, "this address serves the control API only, under /__admin")
 	})
 	return e.guardAdmin(r)
+}
+
+// Vendors names the vendors an emulator serves by default, in order.
+func Vendors() []string {
+	var names []string
+	for _, v := range vendors.All() {
+		names = append(names, v.Name())
+	}
+	return names
 }

@@ -224,8 +224,10 @@ func IsPath(ref string) bool {
 	return strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml")
 }
 
-// Merge combines several files into one scenario. A section may come from
-// one file only, so a combination never silently overrides a vendor.
+// Merge combines several files into one scenario: a later file's section
+// replaces an earlier one's of the same key (a vendor, or faults), as
+// extends does, so "--scenario default --scenario my.yaml" is default with
+// my.yaml's sections on top.
 func Merge(files ...*File) (*File, error) {
 	if len(files) == 1 {
 		return files[0], nil
@@ -239,19 +241,10 @@ func Merge(files ...*File) (*File, error) {
 			descs = append(descs, f.Description)
 		}
 		for _, key := range f.Order {
-			s := f.Sections[key]
-			if prev, dup := out.Sections[key]; dup {
-				if key == "faults" {
-					merged := &yaml.Node{Kind: yaml.SequenceNode, Line: prev.Node.Line, Column: prev.Node.Column}
-					merged.Content = append(append(merged.Content, prev.Node.Content...), s.Node.Content...)
-					out.Sections[key] = Section{File: prev.File, Key: prev.Key, Node: merged}
-					continue
-				}
-				return nil, &Error{File: f.Path, Line: s.Key.Line, Column: s.Key.Column, Field: key,
-					Msg: fmt.Sprintf("also given in %s:%d; a vendor's section may come from one file only", prev.File, prev.Key.Line)}
+			if _, seen := out.Sections[key]; !seen {
+				out.Order = append(out.Order, key)
 			}
-			out.Sections[key] = s
-			out.Order = append(out.Order, key)
+			out.Sections[key] = f.Sections[key]
 		}
 	}
 	out.Name = strings.Join(names, "+")

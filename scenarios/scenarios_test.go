@@ -83,16 +83,25 @@ func TestOpenAndIsPath(t *testing.T) {
 	}
 }
 
-func TestMergeRefusesOverlap(t *testing.T) {
-	a, _ := scenarios.Parse("a.yaml", []byte("onedata: {}\n"))
+// TestMergeLaterReplacesEarlier: --scenario default --scenario my.yaml
+// lays my.yaml's sections over default's, section by section, as extends
+// does (issue 14).
+func TestMergeLaterReplacesEarlier(t *testing.T) {
+	a, _ := scenarios.Parse("a.yaml", []byte("onedata: {users: {}}\nfaults: [{vendor: onedata, status: 500}]\n"))
 	b, _ := scenarios.Parse("b.yaml", []byte("arcgis: {}\n"))
-	c, _ := scenarios.Parse("c.yaml", []byte("onedata: {}\n"))
-	m, err := scenarios.Merge(a, b)
-	if err != nil || len(m.Sections) != 2 {
+	c, _ := scenarios.Parse("c.yaml", []byte("onedata: {tokens: {}}\nfaults: []\n"))
+	m, err := scenarios.Merge(a, b, c)
+	if err != nil || len(m.Sections) != 3 {
 		t.Fatalf("%+v %v", m, err)
 	}
-	if _, err := scenarios.Merge(a, c); err == nil || !strings.Contains(err.Error(), "c.yaml") {
-		t.Errorf("overlap: %v", err)
+	if m.Sections["onedata"].File != "c.yaml" || m.Sections["faults"].File != "c.yaml" || m.Sections["arcgis"].File != "b.yaml" {
+		t.Errorf("sections from %s, %s, %s", m.Sections["onedata"].File, m.Sections["faults"].File, m.Sections["arcgis"].File)
+	}
+	if strings.Join(m.Order, ",") != "onedata,faults,arcgis" {
+		t.Errorf("order %v", m.Order)
+	}
+	if m.Name != "a+b+c" {
+		t.Errorf("name %q", m.Name)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -339,4 +340,141 @@ func TestHeaderLimitAndSeparateAdmin(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestHelpAndUsage: every command answers --help with exit 0; a usage
+// mistake exits 2 with a one-line hint (issue 14).
+func TestHelpAndUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"--help"}, {"help"}, {"serve", "--help"}, {"scenarios", "--help"}, {"validate", "--help"},
+		{"health", "--help"}, {"token", "--help"}, {"verify", "--help"}, {"completion", "--help"},
+		{"completion", "bash"}, {"completion", "zsh"}, {"completion", "fish"}, {"help", "serve"}, {"serve", "-h"},
+	} {
+		var out, errOut bytes.Buffer
+		code := (CLI{Stdout: &out, Stderr: &errOut}).Run(context.Background(), args)
+		if code != 0 || out.Len() == 0 {
+			t.Errorf("%v: exit %d, %d bytes out, stderr %q", args, code, out.Len(), errOut.String())
+		}
+	}
+	var out bytes.Buffer
+	(CLI{Stdout: &out, Stderr: io.Discard}).Run(context.Background(), []string{"token", "--help"})
+	if !strings.Contains(out.String(), "token VENDOR") || !strings.Contains(out.String(), "arcgis, commvault, huawei, onedata, securid") {
+		t.Errorf("token --help names neither VENDOR nor the vendors:\n%s", out.String())
+	}
+	for _, args := range [][]string{
+		{"frobnicate"}, {"serve", "--nope"}, {"serve", "extra"}, {"validate"}, {"token"}, {"token", "a", "b"},
+		{"verify"}, {"verify", "--target", "http://x", "--var", "novalue"}, {"scenarios", "x"}, {"serve", "--log-level", "loud"},
+		{"health", "--url"}, {},
+	} {
+		var errOut bytes.Buffer
+		code := (CLI{Stdout: io.Discard, Stderr: &errOut}).Run(context.Background(), args)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2; stderr %q", args, code, errOut.String())
+		}
+		if len(args) > 0 && (strings.Count(strings.TrimSpace(errOut.String()), "\n") != 0 || !strings.Contains(errOut.String(), "--help")) {
+			t.Errorf("%v: the hint is not one line naming --help: %q", args, errOut.String())
+		}
+	}
+}
+
+// TestHealthFollowsServesAddresses: without --url, health probes the
+// address serve was told to use, so the container's HEALTHCHECK works
+// with OFFBOARD_ADDR or OFFBOARD_ADMIN_ADDR (issue 14).
+func TestHealthFollowsServesAddresses(t *testing.T) {
+	for env, want := range map[string]string{
+		"":                                   "http://127.0.0.1:8080/__admin/health",
+		"OFFBOARD_ADDR=0.0.0.0:9000":         "http://127.0.0.1:9000/__admin/health",
+		"OFFBOARD_ADDR=:9001":                "http://127.0.0.1:9001/__admin/health",
+		"OFFBOARD_ADMIN_ADDR=127.0.0.2:9100": "http://127.0.0.2:9100/__admin/health",
+		"OFFBOARD_ADDR=[::]:9002":            "http://127.0.0.1:9002/__admin/health",
+	} {
+		k, v, _ := strings.Cut(env, "=")
+		c := CLI{Getenv: func(name string) string {
+			if name == k {
+				return v
+			}
+			return ""
+		}}
+		if got := c.defaultHealthURL(); got != want {
+			t.Errorf("%s: %s, want %s", env, got, want)
+		}
+	}
+	// And for real: serve on a port named only by the environment.
+	addr, _, _ := startServe(t)
+	_, port, _ := net.SplitHostPort(addr)
+	c := CLI{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(name string) string {
+		if name == "OFFBOARD_ADDR" {
+			return "0.0.0.0:" + port
+		}
+		return ""
+	}}
+	if code := c.Run(context.Background(), []string{"health"}); code != 0 {
+		t.Errorf("health from OFFBOARD_ADDR: exit %d", code)
+	}
+}
+
+// TestTokenAsksTheRunningServer: with --url, the credential comes from the
+// scenario the server has loaded, so it works against it (issue 14).
+func TestTokenAsksTheRunningServer(t *testing.T) {
+	addr, _, _ := startServe(t, "--scenario", "commvault-expired-token")
+	var out, errOut bytes.Buffer
+	if code := (CLI{Stdout: &out, Stderr: &errOut}).Run(context.Background(), []string{"token", "commvault", "--url", "http://" + addr}); code != 1 ||
+		!strings.Contains(errOut.String(), "no valid commvault Authtoken") {
+		t.Fatalf("the expired scenario holds no valid token: exit %d %q", code, errOut.String())
+	}
+	// The server's own scenario is what a credential is minted from.
+	addr, _, _ = startServe(t, "--scenario", "securid-enabled-user")
+	out.Reset()
+	errOut.Reset()
+	if code := (CLI{Stdout: &out, Stderr: &errOut}).Run(context.Background(), []string{"token", "securid", "--url", "http://" + addr}); code != 0 ||
+		!strings.Contains(errOut.String(), "scenario securid-enabled-user") {
+		t.Fatalf("exit %d %q", code, errOut.String())
+	}
+	header, value, _ := strings.Cut(strings.TrimSpace(out.String()), ": ")
+	req, _ := http.NewRequest("DELETE", "http://"+addr+"/AdminInterface/restapi/v1/users/eb2e12ae-1112-451b-98e1-dfe4e6afd60d", nil)
+	req.Header.Set(header, value)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == 403 {
+		t.Errorf("the minted header was refused by the server: %d", resp.StatusCode)
+	}
+}
+
+// startServe runs serve for the rest of the test.
+func startServe(t *testing.T, args ...string) (string, *syncBuffer, chan int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addr, log, done := serveInBackground(t, ctx, args...)
+	t.Cleanup(func() { cancel(); <-done })
+	return addr, log, done
+}
+
+// TestScenarioLayering: serve --scenario default --scenario my.yaml starts,
+// with my.yaml's onedata over default's and default's other vendors kept.
+func TestScenarioLayering(t *testing.T) {
+	mine := filepath.Join(t.TempDir(), "my.yaml")
+	if err := os.WriteFile(mine, []byte("name: mine\nonedata:\n  users:\n    u1: {username: solo, password: pw, privileges: [oz_users_list]}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr, _, _ := startServe(t, "--scenario", "default", "--scenario", mine)
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v3/onezone/users", nil)
+	req.SetBasicAuth("solo", "pw")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != `{"users":["u1"]}` {
+		t.Errorf("onedata from my.yaml: %s", body)
+	}
+	// Commvault is still default's.
+	req, _ = http.NewRequest("GET", "http://"+addr+"/webconsole/api/User", nil)
+	req.Header.Set("Authtoken", "QSDK 38568012f4d1e8ee1841d283a47aa3ba78e124ea58354b5fc60f4dab8a63347d05cf5552484dafda3bfa4c5db84e580b1cb37bcf8e65b39f7f8549a443e6f78a2c7be3f31b3d845e24776c835e498e8e883bb40c46bd15af4f40ca94e823acedcdd4e9659e74b34a07a85c4586cd2ed914b6dce015874783ef768fda78183a4208930954a377f66eb56c8b92cexampl4s437a19317ca6ce7f3233d5a01aca35dbad93468b833f2cf71010809006a937670adce711ca8be46638e8")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("commvault from default: %v %v", resp, err)
+	}
 }

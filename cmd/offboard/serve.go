@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/offboard/offboard/emulator"
+)
+
+// serveFlags are serve's options, each with its environment variable.
+type serveFlags struct {
+	addr, level, adminToken, adminAddr string
+	scenarios, origins, adminOrigins   []string
+	allowedHosts                       []string
+	maxBody                            int64
+	journalSize, maxSessions           int
+	sessionTTL, shutdownTimeout        time.Duration
+	watch                              bool
+}
+
+func (c CLI) serveCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the emulator: all five vendors' APIs and the control API",
+		Long: `Run the emulator on --addr with a built-in scenario or your scenario files.
+Later --scenario values replace earlier ones section by section (a vendor,
+or faults), as "extends" does. The control API is under /__admin.`,
+		Example: `  offboard serve
+  offboard serve --scenario arcgis-running-containers
+  offboard serve --scenario default --scenario ./my.yaml --watch`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return c.serve(cmd, f) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.addr, "addr", c.env("OFFBOARD_ADDR", "127.0.0.1:8080"), "listen address (env OFFBOARD_ADDR)")
+	c.stringsFlag(fs, &f.scenarios, "scenario", "OFFBOARD_SCENARIO", `built-in scenario name or scenario file; default "default"`)
+	fs.StringVar(&f.level, "log-level", c.env("OFFBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env OFFBOARD_LOG_LEVEL)")
+	fs.Int64Var(&f.maxBody, "max-body", 1<<20, "largest request body in bytes; larger ones get the vendor's too-large answer")
+	fs.BoolVar(&f.watch, "watch", false, "reload scenario files when they change (a bad edit keeps the old state)")
+	c.stringsFlag(fs, &f.origins, "cors-origin", "OFFBOARD_CORS_ORIGINS", `browser origin allowed on the vendor routes; "none" turns CORS off; default "*"`)
+	fs.IntVar(&f.journalSize, "journal-size", emulator.DefaultJournalSize, "requests kept by GET /__admin/requests; 0 turns the journal off")
+	fs.StringVar(&f.adminToken, "admin-token", c.env("OFFBOARD_ADMIN_TOKEN", ""), "require Authorization: Bearer TOKEN on the control API, health excepted (env OFFBOARD_ADMIN_TOKEN)")
+	fs.StringVar(&f.adminAddr, "admin-addr", c.env("OFFBOARD_ADMIN_ADDR", ""), "serve the control API on this address instead of --addr (env OFFBOARD_ADMIN_ADDR)")
+	c.stringsFlag(fs, &f.adminOrigins, "admin-origin", "OFFBOARD_ADMIN_ORIGINS", "browser origin allowed to call the control API; default: the emulator's own only")
+	c.stringsFlag(fs, &f.allowedHosts, "allowed-host", "OFFBOARD_ALLOWED_HOSTS", "Host name the control API answers besides loopback names, when it listens on loopback")
+	fs.IntVar(&f.maxSessions, "max-sessions", emulator.DefaultMaxSessions, "named sessions kept at once; past it the least recently used is dropped (0: no cap)")
+	fs.DurationVar(&f.sessionTTL, "session-ttl", 30*time.Minute, "drop a named session unused for this long (0: never)")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish")
+	return cmd
+}
+
+func (c CLI) serve(cmd *cobra.Command, f serveFlags) error {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(f.level)); err != nil {
+		return usageError{cmd, errors.New("--log-level: " + err.Error())}
+	}
+	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: lvl}))
+	opts := []emulator.Option{emulator.WithLogger(log), emulator.WithMaxBodyBytes(f.maxBody),
+		emulator.WithJournalSize(f.journalSize), emulator.WithAdminToken(f.adminToken),
+		emulator.WithMaxSessions(f.maxSessions), emulator.WithSessionIdle(f.sessionTTL)}
+	switch {
+	case len(f.origins) == 1 && f.origins[0] == "none":
+		opts = append(opts, emulator.WithCORSOrigins())
+	case len(f.origins) > 0:
+		opts = append(opts, emulator.WithCORSOrigins(f.origins...))
+	}
+	if len(f.adminOrigins) > 0 {
+		opts = append(opts, emulator.WithAdminOrigins(f.adminOrigins...))
+	}
+	controlAddr := f.addr
+	if f.adminAddr != "" {
+		opts = append(opts, emulator.WithSeparateAdmin())
+		controlAddr = f.adminAddr
+	}
+	if isLoopback(controlAddr) {
+		// Only loopback names reach a loopback listener honestly; any
+		// other Host is a rebinding attempt (or needs --allowed-host).
+		opts = append(opts, emulator.WithAllowedHosts(f.allowedHosts...))
+	}
+	if len(f.scenarios) > 0 {
+		opts = append(opts, emulator.WithScenario(f.scenarios...))
+	}
+	em, err := emulator.New(opts...)
+	if err != nil {
+		return c.fail(cmd, "%v", err)
+	}
+	if c.Getenv("GOGC") == "" && c.Getenv("GOMEMLIMIT") == "" {
+		// The live heap is a few MB: collect less often (the GC was the
+		// largest cost under load), but never let the heap pass the limit.
+		debug.SetGCPercent(400)
+		debug.SetMemoryLimit(24 << 20)
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return c.fail(cmd, "%v", err)
+	}
+	newServer := func(h http.Handler) *http.Server {
+		return &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+	}
+	srv := newServer(em)
+	served := make(chan error, 2)
+	var adminSrv *http.Server
+	if f.adminAddr != "" {
+		aln, err := net.Listen("tcp", f.adminAddr)
+		if err != nil {
+			return c.fail(cmd, "--admin-addr: %v", err)
+		}
+		adminSrv = newServer(em.AdminHandler())
+		go func() { served <- adminSrv.Serve(aln) }()
+		log.Info("control API listening", "addr", "http://"+aln.Addr().String()+"/__admin/health")
+	}
+	if f.watch {
+		stop, err := watchScenarios(log, em, f.scenarios)
+		if err != nil {
+			return c.fail(cmd, "--watch: %v", err)
+		}
+		defer stop()
+	}
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("offboard listening", "addr", "http://"+ln.Addr().String(), "scenario", em.ScenarioName(),
+		"vendors", strings.Join(em.VendorNames(), ","), "admin", "http://"+ln.Addr().String()+"/__admin/health")
+	if c.Ready != nil {
+		c.Ready(ln.Addr().String())
+	}
+	ctx := cmd.Context()
+	select {
+	case err := <-served:
+		log.Error("server stopped", "err", err)
+		return exitError{1}
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", f.shutdownTimeout.String())
+	em.Close() // requests held by latency faults are answered now
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), f.shutdownTimeout)
+	defer cancel()
+	if adminSrv != nil {
+		_ = adminSrv.Shutdown(shutdownCtx)
+	}
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Error("shutdown", "err", err)
+		return exitError{1}
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("server", "err", err)
+		return exitError{1}
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// isLoopback tells a listen address on the loopback interface.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
