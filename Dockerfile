@@ -12,7 +12,8 @@ COPY --from=build /out/offboard /offboard
 ENV OFFBOARD_ADDR=0.0.0.0:8080
 EXPOSE 8080
 USER nonroot:nonroot
+# health probes the address serve uses (OFFBOARD_ADMIN_ADDR, else OFFBOARD_ADDR).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-  CMD ["/offboard", "health", "--url", "http://127.0.0.1:8080/__admin/health"]
+  CMD ["/offboard", "health"]
 ENTRYPOINT ["/offboard"]
 CMD ["serve"]

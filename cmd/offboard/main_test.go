@@ -478,3 +478,37 @@ func TestScenarioLayering(t *testing.T) {
 		t.Errorf("commvault from default: %v %v", resp, err)
 	}
 }
+
+// TestREADMEValidateSample: the sample README shows for validate prints
+// exactly what README says (issue 14).
+func TestREADMEValidateSample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "<!-- validate-sample")
+	if !ok {
+		t.Fatal("README has no validate sample")
+	}
+	block := func(s, fence string) (string, string) {
+		_, after, ok := strings.Cut(s, "```"+fence+"\n")
+		if !ok {
+			t.Fatalf("no ```%s block after the sample marker", fence)
+		}
+		body, tail, _ := strings.Cut(after, "```")
+		return body, tail
+	}
+	sample, rest := block(rest, "yaml")
+	want, _ := block(rest, "text")
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("my.yaml", []byte(sample), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	if code := (CLI{Stdout: io.Discard, Stderr: &errOut}).Run(context.Background(), []string{"validate", "my.yaml"}); code != 1 {
+		t.Errorf("exit %d", code)
+	}
+	if errOut.String() != want {
+		t.Errorf("validate printed\n%s\nREADME says\n%s", errOut.String(), want)
+	}
+}
