@@ -2,6 +2,9 @@ package testsuite_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -133,5 +136,33 @@ func TestJUnit(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %s:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestDocsNameFilesInRepo: a case that cites a file must cite one a reader of
+// this repository can open (issue 14 found one citing a document we do not ship).
+func TestDocsNameFilesInRepo(t *testing.T) {
+	suites, err := testsuite.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cited := regexp.MustCompile(`[A-Za-z0-9_./-]+\.(?:md|ya?ml|json|go)\b`)
+	n := 0
+	check := func(where, doc string) {
+		for _, name := range cited.FindAllString(doc, -1) {
+			n++
+			if _, err := os.Stat(filepath.Join("..", name)); err != nil {
+				t.Errorf("%s cites %s, which is not in the repository", where, name)
+			}
+		}
+	}
+	for _, s := range suites {
+		check(s.Vendor, s.Doc)
+		for _, c := range s.Cases {
+			check(s.Vendor+"/"+c.Name, c.Doc)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no case cites a file; the pattern is wrong")
 	}
 }
