@@ -301,6 +301,33 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 	e.router.ServeHTTP(w, r)
 }
 
+// operationOf finds the operation a request would be served by, and its
+// path parameters; nil when it is none.
+func (e *Emulator) operationOf(r *http.Request) (*route, map[string]string) {
+	p := e.normalize(r.URL.Path)
+	r2 := r.Clone(r.Context())
+	r2.URL.Path, r2.URL.RawPath = p, ""
+	for _, m := range e.mounts {
+		if !m.under(p) {
+			continue
+		}
+		var match mux.RouteMatch
+		if !m.router.Match(r2, &match) || match.Route == nil {
+			return nil, nil
+		}
+		name := match.Route.GetName()
+		for _, v := range e.vendors {
+			for _, rt := range v.routes {
+				if rt.vendor.Name()+" "+rt.op == name {
+					return rt, match.Vars
+				}
+			}
+		}
+		return nil, nil
+	}
+	return nil, nil
+}
+
 // VendorNames lists the served vendors in order.
 func (e *Emulator) VendorNames() []string {
 	names := make([]string, len(e.vendors))
@@ -389,7 +416,7 @@ func (e *Emulator) vendorRouter(v *vendorEntry) *mux.Router {
 	allowed := map[string][]string{}
 	var templates []string
 	for _, rt := range routes {
-		vr.Path(rt.template).Methods(rt.method).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		vr.Path(rt.template).Methods(rt.method).Name(rt.vendor.Name()+" "+rt.op).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			e.serveRoute(w, r, rt)
 		}))
 		if _, seen := allowed[rt.template]; !seen {

@@ -313,6 +313,13 @@ func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kr *kit.Request
 // checkResponse validates a response against the operation's spec and
 // reports a mismatch (used by tests: behaviour and spec cannot drift).
 func (e *Emulator) checkResponse(r *http.Request, kr *kit.Request, rt *route, resp kit.Response, strictStatus bool) {
+	if err := e.responseError(r, kr, rt, resp, strictStatus); err != nil {
+		e.opts.validateOutput(r, resp.Status, err)
+	}
+}
+
+// responseError tells how a response breaks its operation's spec.
+func (e *Emulator) responseError(r *http.Request, kr *kit.Request, rt *route, resp kit.Response, strictStatus bool) error {
 	status := resp.Status
 	if status == 0 {
 		status = http.StatusOK
@@ -328,8 +335,7 @@ func (e *Emulator) checkResponse(r *http.Request, kr *kit.Request, rt *route, re
 		// checked against the declared content types, bodies by golden tests.
 		opts.ExcludeResponseBody = true
 		if ref := rt.kin.Operation.Responses.Status(status); ref != nil && ref.Value != nil && ref.Value.Content.Get(mt) == nil {
-			e.opts.validateOutput(r, status, fmt.Errorf("%s %s: content type %q not declared for %d", rt.vendor.Name(), rt.op, mt, status))
-			return
+			return fmt.Errorf("%s %s: content type %q not declared for %d", rt.vendor.Name(), rt.op, mt, status)
 		}
 	}
 	input := &openapi3filter.ResponseValidationInput{
@@ -340,10 +346,26 @@ func (e *Emulator) checkResponse(r *http.Request, kr *kit.Request, rt *route, re
 	}
 	input.SetBodyBytes(resp.Body)
 	if err := openapi3filter.ValidateResponse(r.Context(), input); err != nil {
-		e.opts.validateOutput(r, status, fmt.Errorf("%s %s: %w", rt.vendor.Name(), rt.op, err))
+		return fmt.Errorf("%s %s: %w", rt.vendor.Name(), rt.op, err)
 	}
+	return nil
 }
 
+// Conforms tells whether an answer to a request, from any server (a
+// vendor's sandbox), is one the request's operation in offboard's spec
+// allows: a declared status, content type and, for JSON, body. The
+// contract suite uses it where a sandbox's data cannot be compared.
+func (e *Emulator) Conforms(r *http.Request, reqBody []byte, status int, header http.Header, body []byte) error {
+	rt, params := e.operationOf(r)
+	if rt == nil {
+		return fmt.Errorf("%s %s is no operation of offboard's specs", r.Method, r.URL.Path)
+	}
+	kr := &kit.Request{Body: reqBody, Params: params}
+	if err := e.responseError(r, kr, rt, kit.Response{Status: status, Header: header, Body: body}, true); err != nil {
+		return fmt.Errorf("answered %d, which offboard's spec does not allow: %w", status, err)
+	}
+	return nil
+}
 // headerSafe escapes what may not stand in a header value: control
 // characters (a NUL from a client's path would make curl, Go and Node
 // reject the whole answer) and, for clients that take only ASCII,
