@@ -416,7 +416,7 @@ func (e *Emulator) vendorRouter(v *vendorEntry) *mux.Router {
 	allowed := map[string][]string{}
 	var templates []string
 	for _, rt := range routes {
-		vr.Path(rt.template).Methods(rt.method).Name(rt.vendor.Name()+" "+rt.op).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		vr.Path(rt.template).Methods(rt.method).Name(rt.vendor.Name() + " " + rt.op).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			e.serveRoute(w, r, rt)
 		}))
 		if _, seen := allowed[rt.template]; !seen {

@@ -366,6 +366,7 @@ func (e *Emulator) Conforms(r *http.Request, reqBody []byte, status int, header 
 	}
 	return nil
 }
+
 // headerSafe escapes what may not stand in a header value: control
 // characters (a NUL from a client's path would make curl, Go and Node
 // reject the whole answer) and, for clients that take only ASCII,
