@@ -4,11 +4,13 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 )
 
 type junitSuites struct {
 	XMLName xml.Name     `xml:"testsuites"`
+	Name    string       `xml:"name,attr"`
 	Tests   int          `xml:"tests,attr"`
 	Fails   int          `xml:"failures,attr"`
 	Skips   int          `xml:"skipped,attr"`
@@ -16,12 +18,14 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name  string      `xml:"name,attr"`
-	Tests int         `xml:"tests,attr"`
-	Fails int         `xml:"failures,attr"`
-	Skips int         `xml:"skipped,attr"`
-	Time  string      `xml:"time,attr"`
-	Cases []junitCase `xml:"testcase"`
+	Name     string      `xml:"name,attr"`
+	Hostname string      `xml:"hostname,attr,omitempty"`
+	Props    []junitProp `xml:"properties>property"`
+	Tests    int         `xml:"tests,attr"`
+	Fails    int         `xml:"failures,attr"`
+	Skips    int         `xml:"skipped,attr"`
+	Time     string      `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
 }
 
 type junitCase struct {
@@ -32,14 +36,25 @@ type junitCase struct {
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
 }
 
+type junitProp struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
 type junitMessage struct {
 	Message string `xml:"message,attr"`
 	Text    string `xml:",chardata"`
 }
 
-// WriteJUnit writes results as a JUnit XML report, one testsuite per vendor.
-func WriteJUnit(w io.Writer, results []Result) error {
-	var out junitSuites
+// WriteJUnit writes results as a JUnit XML report, one testsuite per
+// vendor, each naming the target (its host, and the base URL as a
+// property); a skipped case carries its reason.
+func WriteJUnit(w io.Writer, target string, results []Result) error {
+	out := junitSuites{Name: "offboard verify " + target}
+	host := target
+	if u, err := url.Parse(target); err == nil && u.Host != "" {
+		host = u.Host
+	}
 	index := map[string]int{}
 	var secs = map[string]float64{}
 	for _, r := range results {
@@ -47,13 +62,13 @@ func WriteJUnit(w io.Writer, results []Result) error {
 		if !ok {
 			i = len(out.Suites)
 			index[r.Vendor] = i
-			out.Suites = append(out.Suites, junitSuite{Name: r.Vendor})
+			out.Suites = append(out.Suites, junitSuite{Name: r.Vendor, Hostname: host, Props: []junitProp{{"target", target}}})
 		}
 		s := &out.Suites[i]
 		c := junitCase{Name: r.Case, ClassName: "offboard." + r.Vendor, Time: fmt.Sprintf("%.3f", r.Duration.Seconds())}
 		switch {
 		case r.Skipped != "":
-			c.Skipped = &junitMessage{Message: r.Skipped}
+			c.Skipped = &junitMessage{Message: r.Skipped, Text: r.Doc}
 			s.Skips++
 			out.Skips++
 		case r.Failure != "":

@@ -14,9 +14,21 @@ type Totals struct{ Passed, Failed, Skipped int }
 // closing "N passed, N failed, N skipped" line.
 func Report(w io.Writer, results []Result) Totals {
 	var t Totals
-	for _, r := range results {
+	for i, r := range results {
 		name := r.Vendor + "/" + r.Case
 		switch {
+		case r.SuiteSkipped:
+			// One line for a vendor skipped as a whole.
+			t.Skipped++
+			if i == 0 || results[i-1].Vendor != r.Vendor || !results[i-1].SuiteSkipped {
+				n := 0
+				for _, o := range results[i:] {
+					if o.Vendor == r.Vendor && o.SuiteSkipped {
+						n++
+					}
+				}
+				fmt.Fprintf(w, "SKIP  %s/* (%d cases): %s\n", r.Vendor, n, r.Skipped)
+			}
 		case r.Skipped != "":
 			t.Skipped++
 			fmt.Fprintf(w, "SKIP  %s (%s)\n", name, r.Skipped)

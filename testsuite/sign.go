@@ -10,6 +10,10 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/offboard/offboard/emulator/vendors/securid"
 )
 
 // SignHuawei signs a request as huaweicloud-sdk-go-v3's AK/SK signer does:
@@ -75,4 +79,26 @@ func SignHuawei(req *http.Request, body []byte, ak, sk string, now time.Time) {
 // "~" kept.
 func sdkEscape(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(url.QueryEscape(s), "+", "%20"), "%7E", "~")
+}
+
+// mintSecurID signs securid.bearer from an API key's access ID and
+// private key, as a SecurID API client does, when the bearer is not given.
+func mintSecurID(vars map[string]string, now time.Time) error {
+	if vars["securid.bearer"] != "" || vars["securid.accessId"] == "" || vars["securid.privateKey"] == "" {
+		return nil
+	}
+	key, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(vars["securid.privateKey"]))
+	if err != nil {
+		return fmt.Errorf("securid.privateKey: %w", err)
+	}
+	aud := vars["securid.audience"]
+	if aud == "" {
+		aud = securid.DefaultAudience
+	}
+	tok, err := securid.Token(key, vars["securid.accessId"], aud, now, 5*time.Minute)
+	if err != nil {
+		return err
+	}
+	vars["securid.bearer"] = "Bearer " + tok
+	return nil
 }

@@ -2,6 +2,8 @@ package testsuite_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -123,16 +125,18 @@ func TestFilterAndSkip(t *testing.T) {
 
 func TestJUnit(t *testing.T) {
 	var b strings.Builder
-	err := testsuite.WriteJUnit(&b, []testsuite.Result{
+	err := testsuite.WriteJUnit(&b, "http://127.0.0.1:8080", []testsuite.Result{
 		{Vendor: "onedata", Case: "ok"},
 		{Vendor: "onedata", Case: "bad", Doc: "why", Failure: "status: got 404, want 410\nmore"},
-		{Vendor: "arcgis", Case: "later", Skipped: "needs scenario x"},
+		{Vendor: "arcgis", Case: "later", Doc: "what it shows", Skipped: "needs scenario x"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`<testsuites tests="3" failures="1" skipped="1">`, `<testsuite name="onedata" tests="2" failures="1" skipped="0"`,
-		`<failure message="status: got 404, want 410">why`, `<skipped message="needs scenario x"></skipped>`} {
+	for _, want := range []string{`<testsuites name="offboard verify http://127.0.0.1:8080" tests="3" failures="1" skipped="1">`,
+		`<testsuite name="onedata" hostname="127.0.0.1:8080" tests="2" failures="1" skipped="0"`,
+		`<property name="target" value="http://127.0.0.1:8080">`,
+		`<failure message="status: got 404, want 410">why`, `<skipped message="needs scenario x">what it shows</skipped>`} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %s:\n%s", want, b.String())
 		}
@@ -164,5 +168,157 @@ func TestDocsNameFilesInRepo(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no case cites a file; the pattern is wrong")
+	}
+}
+
+// sandboxTarget is the built-in sandbox scenario served in-process, and
+// the variables shipped for it, as a sandbox run sees them.
+func sandboxTarget(t *testing.T) testsuite.Target {
+	t.Helper()
+	srv := emulatortest.New(t, emulator.WithScenario("sandbox"))
+	data, err := os.ReadFile("sandbox/offboard.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars, err := testsuite.ReadVars("sandbox/offboard.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testsuite.Target{BaseURL: srv.URL, Vars: vars}
+}
+
+// TestSandboxStandIn: against the sandbox scenario, as against a real
+// sandbox, every case that can run passes, at least 30 run, and every
+// skipped one says why (issue 11).
+func TestSandboxStandIn(t *testing.T) {
+	suites, err := testsuite.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := testsuite.Run(context.Background(), sandboxTarget(t), suites, testsuite.Filter{})
+	passed := 0
+	for _, r := range results {
+		switch {
+		case r.Skipped != "":
+			if r.SuiteSkipped || len(r.Skipped) < 20 {
+				t.Errorf("%s/%s skipped without a reason of its own: %q", r.Vendor, r.Case, r.Skipped)
+			}
+		case r.Failure != "":
+			t.Errorf("%s/%s failed against the sandbox stand-in:\n%s", r.Vendor, r.Case, r.Failure)
+		default:
+			passed++
+		}
+	}
+	if passed < 30 {
+		t.Errorf("%d cases ran against the sandbox stand-in, want at least 30", passed)
+	}
+}
+
+// TestCleanupAfterFailure: a case that fails half way removes the user it
+// created, and says so.
+func TestCleanupAfterFailure(t *testing.T) {
+	target := sandboxTarget(t)
+	s, err := testsuite.Parse("half-way.yaml", []byte(`
+vendor: onedata
+vars:
+  onedata.basic: {doc: admin}
+cases:
+  - name: half-way
+    steps:
+      - request: {method: POST, path: /api/v3/onezone/users, headers: {Authorization: "${onedata.basic}", Content-Type: application/json},
+                  body: '{"username":"half-way-user","password":"half-way-password"}'}
+        expect: {status: 201}
+        capture: {created.id: {header: Location, pattern: '/users/([0-9a-f]{32})$'}}
+      - request: {method: GET, path: "/api/v3/onezone/users/${created.id}", headers: {Authorization: "${onedata.basic}"}}
+        expect: {status: 418}
+    cleanup:
+      - request: {method: DELETE, path: "/api/v3/onezone/users/${created.id}", headers: {Authorization: "${onedata.basic}"}}
+        expect: {status: 204}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := testsuite.RunCase(context.Background(), target, s, s.Cases[0])
+	if res.Failure == "" || !strings.Contains(res.Failure, "cleaned up: DELETE /api/v3/onezone/users/") {
+		t.Fatalf("want a failure that reports its cleanup, got %+v", res)
+	}
+	id := regexp.MustCompile(`users/([0-9a-f]{32})`).FindStringSubmatch(res.Failure)[1]
+	req, _ := http.NewRequest(http.MethodGet, target.BaseURL+"/api/v3/onezone/users/"+id, nil)
+	req.Header.Set("Authorization", target.Vars["onedata.basic"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("the created user is still there: GET answered %d", resp.StatusCode)
+	}
+}
+
+// TestUnreachableStopsTheRun: a target that does not answer ends the run
+// after its first case.
+func TestUnreachableStopsTheRun(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	suites, err := testsuite.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := sandboxTarget(t)
+	target.BaseURL = srv.URL
+	results := testsuite.Run(context.Background(), target, suites, testsuite.Filter{})
+	if len(results) != 1 || !results[0].Unreachable {
+		t.Fatalf("want one unreachable result, got %d: %+v", len(results), results)
+	}
+}
+
+// TestNotTheVendorStopsTheRun: a proxy's HTML 502 is no vendor's answer.
+func TestNotTheVendorStopsTheRun(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html><title>502 Bad Gateway</title></html>"))
+	}))
+	defer srv.Close()
+	suites, err := testsuite.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := sandboxTarget(t)
+	target.BaseURL = srv.URL
+	results := testsuite.Run(context.Background(), target, suites, testsuite.Filter{})
+	if len(results) != 1 || !results[0].Unreachable || !strings.Contains(results[0].Failure, "502") {
+		t.Fatalf("want one stop naming the 502, got %+v", results)
+	}
+}
+
+func TestReadVars(t *testing.T) {
+	got, err := testsuite.ReadVars("v.yaml", []byte("a.b: x\nids: [p, q]\n"))
+	if err != nil || got["a.b"] != "x" || got["ids"] != "p,q" {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	if _, err := testsuite.ReadVars("v.yaml", []byte("a: {b: c}\n")); err == nil || !strings.Contains(err.Error(), "v.yaml:1:") {
+		t.Fatalf("a mapping value: %v", err)
+	}
+}
+
+// TestREADMEListsEveryVariable: README's variable table names every
+// variable of every suite, so a sandbox user finds them without reading
+// the case files.
+func TestREADMEListsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	suites, err := testsuite.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range suites {
+		for name := range s.Vars {
+			if !strings.Contains(string(readme), "| `"+name+"` |") {
+				t.Errorf("README's variable table lacks %s", name)
+			}
+		}
 	}
 }

@@ -512,3 +512,44 @@ func TestREADMEValidateSample(t *testing.T) {
 		t.Errorf("validate printed\n%s\nREADME says\n%s", errOut.String(), want)
 	}
 }
+
+// TestVerifyAgainstASandbox: --list-vars, --vars, and the exit codes a
+// nightly sandbox job relies on (issue 11).
+func TestVerifyAgainstASandbox(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut bytes.Buffer
+	if code := (CLI{Stdout: &out, Stderr: &errOut}).Run(ctx, []string{"verify", "--vendor", "onedata", "--list-vars"}); code != 0 ||
+		!strings.Contains(out.String(), "onedata.basic") || !strings.Contains(out.String(), "required") || strings.Contains(out.String(), "securid.") {
+		t.Fatalf("--list-vars: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if code := (CLI{Stdout: &out, Stderr: &errOut}).Run(ctx, []string{"verify", "--vendor", "nope", "--list-vars"}); code != 2 {
+		t.Errorf("--list-vars of an unknown vendor: exit %d", code)
+	}
+
+	addr, _, _ := serveInBackground(t, ctx, "--scenario", "sandbox")
+	vars := filepath.Join("..", "..", "testsuite", "sandbox", "offboard.yaml")
+	out.Reset()
+	code := (CLI{Stdout: &out, Stderr: &out}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--emulator", "no", "--vars", vars, "--vendor", "securid"})
+	if code != 0 || !strings.Contains(out.String(), "PASS  securid/seed-delete-disabled-user") || !strings.Contains(out.String(), " 0 failed") {
+		t.Fatalf("verify --vars against the sandbox stand-in: exit %d\n%s", code, out.String())
+	}
+
+	// Without the variables, one line names the first one missing.
+	out.Reset()
+	code = (CLI{Stdout: &out, Stderr: &out}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--emulator", "no", "--vendor", "onedata"})
+	if code != 0 || strings.Count(out.String(), "SKIP") != 1 || !strings.Contains(out.String(), "missing variable onedata.") {
+		t.Errorf("missing variables: exit %d\n%s", code, out.String())
+	}
+
+	// A target that does not answer: one message, exit 2.
+	out.Reset()
+	errOut.Reset()
+	code = (CLI{Stdout: &out, Stderr: &errOut}).Run(ctx, []string{"verify", "--target", "http://127.0.0.1:9", "--emulator", "no", "--vars", vars})
+	if code != 2 || strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), "does not answer") {
+		t.Errorf("unreachable: exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	}
+	if code := (CLI{Stdout: &out, Stderr: &errOut}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--vars", "no-such-file.yaml"}); code != 2 {
+		t.Errorf("a missing vars file: exit %d", code)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,6 +101,10 @@ func TestREADMEBlocks(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	repoRoot, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
 	checked := 0
 	for _, b := range readmeBlocks(t) {
 		if b.skip != "" {
@@ -111,6 +116,10 @@ func TestREADMEBlocks(t *testing.T) {
 			script := instrument(b.text)
 			script = strings.ReplaceAll(script, "127.0.0.1:8080", addr)
 			script = strings.ReplaceAll(script, "go run ./cmd/offboard", bin)
+			// A block that starts a server of its own gets a free port too,
+			// and files of the repository by their full path.
+			script = strings.ReplaceAll(script, "127.0.0.1:8090", freeAddr(t))
+			script = strings.ReplaceAll(script, " testsuite/", " "+repoRoot+"/testsuite/")
 			cmd := exec.Command("bash", "-c", script)
 			cmd.Dir = t.TempDir()
 			var out bytes.Buffer
@@ -137,4 +146,15 @@ func TestREADMEBlocks(t *testing.T) {
 	if checked < 60 {
 		t.Errorf("only %d promises checked", checked)
 	}
+}
+
+// freeAddr finds a loopback port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

@@ -200,21 +200,34 @@ func (c CLI) remoteToken(cmd *cobra.Command, server, vendor, session, adminToken
 }
 
 func (c CLI) verifyCmd() *cobra.Command {
-	var target, vendor, caseGlob, junit, kind string
+	var target, vendor, caseGlob, junit, kind, varsFile string
 	var vars []string
+	var listVars bool
 	cmd := &cobra.Command{
 		Use:   "verify --target URL",
 		Short: "Run the contract suite against an emulator or a vendor sandbox",
 		Long: `Run the documented cases against a base URL and print PASS, FAIL (with a diff)
 or SKIP per case. Against an offboard emulator each case runs in a session of
-its own with its scenario; against a vendor, cases that need a scenario are
-skipped. The exit code is 1 on any failure.`,
+its own with its scenario; against a vendor sandbox (--emulator no), cases
+that need a scenario or the seed's own data are skipped with the reason, and
+the rest check status, headers, the vendor's error and conformance to
+offboard's spec. Variables (credentials, ids) come from --vars FILE, --var
+and OFFBOARD_VAR_*; --list-vars prints the ones a vendor's cases use.
+
+Exit codes: 0 all ran cases passed, 1 a case failed, 2 a usage error or a
+target that is down or is not the vendor (checked on the first case).`,
+		Example: `  offboard verify --target http://127.0.0.1:8080
+  offboard verify --vendor onedata --list-vars
+  offboard verify --target https://onezone.example.com --emulator no --vars sandbox.yaml`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if listVars {
+				return c.listVars(cmd, vendor)
+			}
 			if target == "" {
 				return usageError{cmd, errors.New("give --target URL")}
 			}
-			return c.verify(cmd, target, vendor, caseGlob, junit, kind, vars)
+			return c.verify(cmd, target, vendor, caseGlob, junit, kind, varsFile, vars)
 		},
 	}
 	fs := cmd.Flags()
@@ -223,11 +236,39 @@ skipped. The exit code is 1 on any failure.`,
 	fs.StringVar(&caseGlob, "case", "", `only cases whose "vendor/case" or name matches this glob`)
 	fs.StringVar(&junit, "junit", "", "write a JUnit XML report to this file")
 	fs.StringVar(&kind, "emulator", "auto", "is the target offboard? auto (ask its health endpoint), yes or no")
+	fs.StringVar(&varsFile, "vars", "", "read variables from this YAML file (name: value; a list for id pools)")
+	fs.BoolVar(&listVars, "list-vars", false, "print the variables the cases use (with --vendor, that vendor's) and exit")
 	fs.StringArrayVar(&vars, "var", nil, "NAME=VALUE for the cases' ${NAME}, e.g. a sandbox's credentials (repeatable; env OFFBOARD_VAR_NAME, '.' as '__')")
 	return cmd
 }
 
-func (c CLI) verify(cmd *cobra.Command, target, vendor, caseGlob, junit, kind string, vars []string) error {
+// listVars prints the variables of one vendor's cases, or of all.
+func (c CLI) listVars(cmd *cobra.Command, vendor string) error {
+	suites, err := testsuite.Load()
+	if err != nil {
+		return c.fail(cmd, "%v", err)
+	}
+	found := false
+	for _, s := range suites {
+		if vendor != "" && s.Vendor != vendor {
+			continue
+		}
+		if found {
+			fmt.Fprintln(c.Stdout)
+		}
+		found = true
+		fmt.Fprintf(c.Stdout, "%s\n", s.Vendor)
+		if err := testsuite.ListVars(c.Stdout, s); err != nil {
+			return err
+		}
+	}
+	if !found {
+		return usageError{cmd, fmt.Errorf("--vendor %q: no such vendor; known: %s", vendor, strings.Join(emulator.Vendors(), ", "))}
+	}
+	return nil
+}
+
+func (c CLI) verify(cmd *cobra.Command, target, vendor, caseGlob, junit, kind, varsFile string, vars []string) error {
 	switch kind {
 	case "auto", "yes", "no":
 	default:
@@ -240,6 +281,16 @@ func (c CLI) verify(cmd *cobra.Command, target, vendor, caseGlob, junit, kind st
 			return usageError{cmd, fmt.Errorf("--var %q is not NAME=VALUE", kv)}
 		}
 		extra[k] = v
+	}
+	fromFile := map[string]string{}
+	if varsFile != "" {
+		data, err := os.ReadFile(varsFile)
+		if err != nil {
+			return usageError{cmd, fmt.Errorf("--vars: %w", err)}
+		}
+		if fromFile, err = testsuite.ReadVars(varsFile, data); err != nil {
+			return usageError{cmd, fmt.Errorf("--vars: %w", err)}
+		}
 	}
 	suites, err := testsuite.Load()
 	if err != nil {
@@ -259,6 +310,7 @@ func (c CLI) verify(cmd *cobra.Command, target, vendor, caseGlob, junit, kind st
 		}
 		maps.Copy(t.Vars, minted)
 	}
+	maps.Copy(t.Vars, fromFile)
 	maps.Copy(t.Vars, testsuite.VarsFromEnv())
 	maps.Copy(t.Vars, extra)
 	what := "a vendor (cases needing a scenario are skipped)"
@@ -267,11 +319,17 @@ func (c CLI) verify(cmd *cobra.Command, target, vendor, caseGlob, junit, kind st
 	}
 	fmt.Fprintf(c.Stdout, "verifying %s: %s\n", target, what)
 	results := testsuite.Run(ctx, t, suites, testsuite.Filter{Vendor: vendor, Case: caseGlob})
+	if n := len(results); n > 0 && results[n-1].Unreachable {
+		r := results[n-1]
+		first, _, _ := strings.Cut(r.Failure[strings.Index(r.Failure, "\n")+1:], "\n")
+		fmt.Fprintf(c.Stderr, "offboard verify: stopped at %s/%s: %s\n", r.Vendor, r.Case, first)
+		return exitError{2}
+	}
 	totals := testsuite.Report(c.Stdout, results)
 	if junit != "" {
 		f, err := os.Create(junit)
 		if err == nil {
-			err = testsuite.WriteJUnit(f, results)
+			err = testsuite.WriteJUnit(f, target, results)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
