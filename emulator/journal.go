@@ -50,6 +50,17 @@ type Entry struct {
 	// "limit" (the body was too large) or "internal".
 	DecidedBy string `json:"decidedBy"`
 	Detail    string `json:"detail,omitempty"`
+	// Response is what the client got; nil when the connection was dropped.
+	Response *EntryResponse `json:"response,omitempty"`
+}
+
+// EntryResponse is the answer a journal entry keeps: status, headers and
+// the first journalBodyBytes of the body.
+type EntryResponse struct {
+	Status    int         `json:"status"`
+	Header    http.Header `json:"header"`
+	Body      string      `json:"body,omitempty"`
+	Truncated bool        `json:"bodyTruncated,omitempty"`
 }
 
 // journal is a bounded ring of entries, oldest dropped first.
@@ -174,7 +185,7 @@ func filterFromQuery(q url.Values) (journalFilter, error) {
 }
 
 // record adds an answered request to the journal.
-func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error) {
+func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, respHeader http.Header, respBody []byte) {
 	if e.journal == nil {
 		return
 	}
@@ -191,6 +202,15 @@ func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, s
 	entry.Body = string(body)
 	if cause != nil {
 		entry.Detail = cause.Error()
+	}
+	if status != 0 {
+		out := &EntryResponse{Status: status}
+		out.Header, _ = boundHeader(respHeader.Clone(), journalHeaderBytes)
+		if len(respBody) > journalBodyBytes {
+			respBody, out.Truncated = respBody[:journalBodyBytes], true
+		}
+		out.Body = string(respBody)
+		entry.Response = out
 	}
 	e.journal.add(entry)
 }

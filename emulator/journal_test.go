@@ -181,3 +181,45 @@ func TestControlSpec(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalKeepsResponses: each entry holds what the client got back
+// (status, headers, the first 4 KB of the body), for the console and for
+// tests that check what their application saw (issue 12).
+func TestJournalKeepsResponses(t *testing.T) {
+	srv := emulatortest.New(t)
+	srv.Do(t, delJoe(nil)) // 204: no body
+	srv.Do(t, delJoe(nil)) // 404 with Onedata's error
+	a := listJournal(t, srv, "")
+	if a.Count != 2 {
+		t.Fatalf("%d entries", a.Count)
+	}
+	ok, missing := a.Requests[0].Response, a.Requests[1].Response
+	if ok == nil || ok.Status != 204 || ok.Body != "" {
+		t.Errorf("the 204: %+v", ok)
+	}
+	want := `{"error":{"description":"The resource could not be found.","id":"notFound"}}`
+	if missing == nil || missing.Status != 404 || missing.Body != want ||
+		missing.Header.Get("Content-Type") != "application/json" || missing.Header.Get(emulator.HeaderDetail) == "" {
+		t.Errorf("the 404: %+v", missing)
+	}
+
+	// A large answer is cut at 4 KB and says so.
+	var world strings.Builder
+	world.WriteString("name: many\ncommvault:\n  tokens:\n    \"QSDK big\": {user: 1}\n  users:\n")
+	for i := 1; i <= 200; i++ {
+		fmt.Fprintf(&world, "    %d: {name: user%d, email: user%d@example.com, fullName: User Number %d}\n", i, i, i, i)
+	}
+	if got := srv.Do(t, emulatortest.Request{Method: "PUT", Path: "/__admin/scenario", Header: map[string]string{"Content-Type": "application/yaml"}, Body: world.String()}); got.Status != 200 {
+		t.Fatalf("load: %d %s", got.Status, got.Body)
+	}
+	big := srv.Do(t, emulatortest.Request{Method: "GET", Path: "/webconsole/api/User", Header: map[string]string{
+		"Accept": "application/json", "Authtoken": "QSDK big"}})
+	if big.Status != 200 || len(big.Body) <= 4096 {
+		t.Fatalf("list users: %d, %d bytes", big.Status, len(big.Body))
+	}
+	last := listJournal(t, srv, "?vendor=commvault").Requests
+	got := last[len(last)-1].Response
+	if !got.Truncated || got.Body != string(big.Body[:4096]) {
+		t.Errorf("kept %d of %d bytes, truncated %v", len(got.Body), len(big.Body), got.Truncated)
+	}
+}

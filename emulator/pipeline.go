@@ -95,7 +95,7 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route)
 func (e *Emulator) dropConnection(w http.ResponseWriter, r *http.Request, kr *kit.Request, rt *route, rule int) {
 	e.log.Info("request", "vendor", rt.vendor.Name(), "operation", rt.op, "method", r.Method, "path", r.URL.Path,
 		"cause", fmt.Sprintf("connection dropped by fault rule %d", rule))
-	e.record(r, kr, rt.vendor.Name(), rt.op, 0, &kit.Error{Kind: kit.Fault, Detail: fmt.Sprintf("connection dropped by fault rule %d", rule)})
+	e.record(r, kr, rt.vendor.Name(), rt.op, 0, &kit.Error{Kind: kit.Fault, Detail: fmt.Sprintf("connection dropped by fault rule %d", rule)}, nil, nil)
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			_ = conn.Close()
@@ -292,10 +292,12 @@ func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kr *kit.Request
 		h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	}
 	w.WriteHeader(status)
-	if r.Method != http.MethodHead && status != http.StatusNoContent {
-		_, _ = w.Write(resp.Body)
+	sent := resp.Body
+	if r.Method == http.MethodHead || status == http.StatusNoContent {
+		sent = nil
 	}
-	e.record(r, kr, v.Name(), op, status, cause)
+	_, _ = w.Write(sent)
+	e.record(r, kr, v.Name(), op, status, cause, h, sent)
 	level := slog.LevelDebug
 	if cause != nil {
 		level = slog.LevelInfo
