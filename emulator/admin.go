@@ -123,7 +123,22 @@ func (e *Emulator) adminLoad(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) adminState(w http.ResponseWriter, r *http.Request) {
-	e.writeState(w, r.URL.Query().Get("session"))
+	e.stateAs(w, r, r.URL.Query().Get("session"))
+}
+
+// stateAs answers a state read in the format asked: JSON (the default) or
+// a scenario that loads back to the same world (?format=scenario).
+func (e *Emulator) stateAs(w http.ResponseWriter, r *http.Request, session string) {
+	switch r.URL.Query().Get("format") {
+	case "", "json":
+		e.writeState(w, session)
+	case "scenario", "yaml":
+		if sessionParam(w, session) {
+			e.writeScenario(w, session)
+		}
+	default:
+		writeAdminError(w, http.StatusBadRequest, "format: say json or scenario")
+	}
 }
 
 // noSession answers a control read of a session that is not live.
@@ -287,7 +302,7 @@ func (e *Emulator) adminSessionLoad(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) adminSessionState(w http.ResponseWriter, r *http.Request) {
-	e.writeState(w, mux.Vars(r)["id"])
+	e.stateAs(w, r, mux.Vars(r)["id"])
 }
 
 // withFaults runs fn on the faults of the session named by ?session=,

@@ -22,24 +22,24 @@ const faultSlot = "faults"
 // posted to /__admin/faults.
 type Fault struct {
 	Vendor     string  `yaml:"vendor" json:"vendor"`
-	Operation  string  `yaml:"operation" json:"operation,omitempty"`
-	Method     string  `yaml:"method" json:"method,omitempty"`
-	Path       string  `yaml:"path" json:"path,omitempty"` // a path.Match glob
-	Status     int     `yaml:"status" json:"status,omitempty"`
-	After      int     `yaml:"after" json:"after,omitempty"` // let this many matching requests through first
-	Times      int     `yaml:"times" json:"times,omitempty"` // fire this many times, then stop (0: no end)
-	Rate       float64 `yaml:"probability" json:"probability,omitempty"`
-	Seed       uint64  `yaml:"seed" json:"seed,omitempty"`
-	Latency    string  `yaml:"latency" json:"latency,omitempty"`
-	Jitter     string  `yaml:"jitter" json:"jitter,omitempty"`
-	Drop       bool    `yaml:"drop" json:"drop,omitempty"`
-	Limit      int     `yaml:"limit" json:"limit,omitempty"`   // with window: allow this many per window, then Status (429)
-	Window     string  `yaml:"window" json:"window,omitempty"` // e.g. 1s
-	RetryAfter int     `yaml:"retryAfter" json:"retryAfter,omitempty"`
+	Operation  string  `yaml:"operation,omitempty" json:"operation,omitempty"`
+	Method     string  `yaml:"method,omitempty" json:"method,omitempty"`
+	Path       string  `yaml:"path,omitempty" json:"path,omitempty"` // a path.Match glob
+	Status     int     `yaml:"status,omitempty" json:"status,omitempty"`
+	After      int     `yaml:"after,omitempty" json:"after,omitempty"` // let this many matching requests through first
+	Times      int     `yaml:"times,omitempty" json:"times,omitempty"` // fire this many times, then stop (0: no end)
+	Rate       float64 `yaml:"probability,omitempty" json:"probability,omitempty"`
+	Seed       uint64  `yaml:"seed,omitempty" json:"seed,omitempty"`
+	Latency    string  `yaml:"latency,omitempty" json:"latency,omitempty"`
+	Jitter     string  `yaml:"jitter,omitempty" json:"jitter,omitempty"`
+	Drop       bool    `yaml:"drop,omitempty" json:"drop,omitempty"`
+	Limit      int     `yaml:"limit,omitempty" json:"limit,omitempty"`   // with window: allow this many per window, then Status (429)
+	Window     string  `yaml:"window,omitempty" json:"window,omitempty"` // e.g. 1s
+	RetryAfter int     `yaml:"retryAfter,omitempty" json:"retryAfter,omitempty"`
 	// Body, when set, replaces the vendor's rendered error body, for a
 	// failure the documentation does not describe; ContentType goes with it.
-	Body        string `yaml:"body" json:"body,omitempty"`
-	ContentType string `yaml:"contentType" json:"contentType,omitempty"`
+	Body        string `yaml:"body,omitempty" json:"body,omitempty"`
+	ContentType string `yaml:"contentType,omitempty" json:"contentType,omitempty"`
 
 	latency, jitter, window time.Duration
 }

@@ -97,7 +97,7 @@ Start it with "offboard serve"; check it with "offboard verify".`,
 		},
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{cmd, err} })
-	root.AddCommand(c.serveCmd(), c.scenariosCmd(), c.validateCmd(), c.healthCmd(), c.tokenCmd(), c.verifyCmd())
+	root.AddCommand(c.serveCmd(), c.scenariosCmd(), c.validateCmd(), c.healthCmd(), c.tokenCmd(), c.verifyCmd(), c.snapshotCmd())
 	return root
 }
 

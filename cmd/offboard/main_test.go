@@ -553,3 +553,43 @@ func TestVerifyAgainstASandbox(t *testing.T) {
 		t.Errorf("a missing vars file: exit %d", code)
 	}
 }
+
+// TestSnapshot: a running server's changed world, saved by offboard
+// snapshot, starts a second server in the same state.
+func TestSnapshot(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, _, _ := serveInBackground(t, ctx)
+	req, _ := http.NewRequest(http.MethodDelete, "http://"+addr+"/api/v3/onezone/users/a4d3bc73aada63052310652d421609f1", nil)
+	req.Header.Set("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 204 {
+		t.Fatalf("delete: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	file := filepath.Join(t.TempDir(), "bug.yaml")
+	var out, errOut bytes.Buffer
+	if code := (CLI{Stdout: &out, Stderr: &errOut}).Run(ctx, []string{"snapshot", "--url", "http://" + addr, "-o", file}); code != 0 {
+		t.Fatalf("snapshot: exit %d %s", code, errOut.String())
+	}
+	addr2, _, _ := serveInBackground(t, ctx, "--scenario", file)
+	get := func(a string) int {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+a+"/api/v3/onezone/users/a4d3bc73aada63052310652d421609f1", nil)
+		req.Header.Set("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if get(addr) != 404 || get(addr2) != 404 {
+		t.Errorf("joe should be gone from both: %d %d", get(addr), get(addr2))
+	}
+	if code := (CLI{Stdout: &out, Stderr: &errOut}).Run(ctx, []string{"snapshot", "--url", "http://" + addr, "--session", "nobody"}); code != 1 {
+		t.Errorf("a missing session: exit %d", code)
+	}
+	if code := (CLI{Stdout: &out, Stderr: &errOut}).Run(ctx, []string{"snapshot"}); code != 2 {
+		t.Errorf("no --url: exit %d", code)
+	}
+}

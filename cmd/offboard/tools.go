@@ -173,25 +173,17 @@ func (c CLI) remoteToken(cmd *cobra.Command, server, vendor, session, adminToken
 	if session != "" {
 		u += "?session=" + url.QueryEscape(session)
 	}
-	req, err := http.NewRequestWithContext(cmd.Context(), http.MethodGet, u, nil)
-	if err != nil {
-		return usageError{cmd, err}
-	}
-	if adminToken != "" {
-		req.Header.Set("Authorization", "Bearer "+adminToken)
-	}
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	status, raw, err := askControlAPI(cmd, u, adminToken, 10*time.Second, 1<<20)
 	if err != nil {
 		return c.fail(cmd, "%v", err)
 	}
-	defer resp.Body.Close()
 	var body struct {
 		Scenario, Header, Value, Error string
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil {
-		return c.fail(cmd, "%s answered %s, not the control API's JSON", server, resp.Status)
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return c.fail(cmd, "%s answered %d, not the control API's JSON", server, status)
 	}
-	if resp.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		return c.fail(cmd, "%s", body.Error)
 	}
 	fmt.Fprintf(c.Stdout, "%s: %s\n", body.Header, body.Value)
@@ -362,4 +354,23 @@ func probeEmulator(ctx context.Context, client *http.Client, base string) bool {
 		Status string `json:"status"`
 	}
 	return resp.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&h) == nil && h.Status == "ok"
+}
+
+// askControlAPI GETs a control API URL, with the admin token when there is
+// one, and reads at most limit+1 bytes of the answer.
+func askControlAPI(cmd *cobra.Command, u, adminToken string, timeout time.Duration, limit int64) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(cmd.Context(), http.MethodGet, u, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	if adminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+	}
+	resp, err := (&http.Client{Timeout: timeout}).Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	return resp.StatusCode, body, err
 }

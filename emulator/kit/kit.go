@@ -176,3 +176,10 @@ func Classify[E error](err error, fromKit func(*Error) E, fallback E) E {
 	}
 	return fallback
 }
+
+// Snapshotter is implemented by vendors whose state can be written back as
+// their scenario section ("export this world"): loading the result gives
+// the same state.
+type Snapshotter interface {
+	Snapshot(s State) any
+}

@@ -68,9 +68,9 @@ type section struct {
 
 // Token is an issued token.
 type Token struct {
-	User    string    `yaml:"user" json:"user,omitempty"`
+	User    string    `yaml:"user,omitempty" json:"user,omitempty"`
 	Role    string    `yaml:"role" json:"role"`
-	Expires time.Time `yaml:"expires" json:"expires,omitzero"` // zero: never
+	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitzero"` // zero: never
 }
 
 // Login is a portal account that generateToken accepts.
@@ -84,7 +84,7 @@ type Workspace struct {
 	Containers []string `yaml:"containers" json:"containers"`
 	// Folders are the workspaces transferred into this one
 	// (transferUserWorkspace's targetFoldername).
-	Folders []string `yaml:"folders" json:"folders,omitempty"`
+	Folders []string `yaml:"folders,omitempty" json:"folders,omitempty"`
 }
 
 func (w *Workspace) clone() *Workspace {
@@ -133,8 +133,11 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	for _, name := range slices.Sorted(maps.Keys(sec.Users)) {
 		w := sec.Users[name]
 		if w == nil {
-			sec.Users[name] = &Workspace{}
-			continue
+			w = &Workspace{}
+			sec.Users[name] = w
+		}
+		if w.Containers == nil {
+			w.Containers = []string{} // one form for "none", however written
 		}
 		for i, c := range w.Containers {
 			if prev, dup := owner[c]; dup {
@@ -396,4 +399,10 @@ func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
 		}
 	}
 	return "", "", errors.New("the scenario has no valid arcgis administrator token")
+}
+
+// Snapshot implements kit.Snapshotter.
+func (Vendor) Snapshot(s kit.State) any {
+	st := s.(*State)
+	return section{Tokens: st.Tokens.Map(), Logins: st.Logins.Map(), Users: st.Users.Map()}
 }

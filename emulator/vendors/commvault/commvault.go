@@ -66,7 +66,7 @@ type section struct {
 // Token is an Authtoken acting for a user.
 type Token struct {
 	User    int       `yaml:"user" json:"user"`
-	Expires time.Time `yaml:"expires" json:"expires,omitzero"` // zero: never
+	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitzero"` // zero: never
 }
 
 // User is a CommCell user.
@@ -76,10 +76,10 @@ type User struct {
 	Email    string `yaml:"email" json:"email"`
 	FullName string `yaml:"fullName" json:"fullName"`
 	// Description is free text, shown by GET User.
-	Description string `yaml:"description" json:"description,omitempty"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	// Disabled users cannot log in; POST User/{id} {"users":[{"enableUser":false}]}
 	// disables one.
-	Disabled bool `yaml:"disabled" json:"disabled,omitempty"`
+	Disabled bool `yaml:"disabled,omitempty" json:"disabled,omitempty"`
 }
 
 func (u *User) clone() *User { c := *u; return &c }
@@ -99,8 +99,8 @@ func (g *Group) clone() *Group {
 
 // Owner is a user or a user group: exactly one is set.
 type Owner struct {
-	User  int `yaml:"user" json:"user,omitempty"`
-	Group int `yaml:"group" json:"group,omitempty"`
+	User  int `yaml:"user,omitempty" json:"user,omitempty"`
+	Group int `yaml:"group,omitempty" json:"group,omitempty"`
 }
 
 // Clone implements kit.State.
@@ -459,4 +459,18 @@ func (st *State) owned(o Owner) ownedEntities {
 func guid(id int) string {
 	h := fmt.Sprintf("%032X", id)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// Snapshot implements kit.Snapshotter.
+func (Vendor) Snapshot(s kit.State) any {
+	st := s.(*State)
+	owners := func(t *kit.Table[string, Owner]) map[string]*Owner {
+		out := map[string]*Owner{}
+		for k, o := range t.All() {
+			out[k] = &o
+		}
+		return out
+	}
+	return section{Tokens: st.Tokens.Map(), Users: st.Users.Map(), Groups: st.Groups.Map(),
+		Alerts: owners(st.Alerts), SchedulePolicies: owners(st.SchedulePolicies), Workflows: owners(st.Workflows)}
 }

@@ -59,13 +59,13 @@ type projectYAML struct {
 
 type workspaceYAML struct {
 	Users         map[string]*Member `yaml:"users"`
-	RejectDeletes string             `yaml:"rejectDeletes"`
+	RejectDeletes string             `yaml:"rejectDeletes,omitempty"`
 }
 
 // Token is an IAM token the gateway accepts in X-Auth-Token.
 type Token struct {
 	User    string    `yaml:"user" json:"user"`
-	Expires time.Time `yaml:"expires" json:"expires,omitzero"` // zero: never
+	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitzero"` // zero: never
 }
 
 // AccessKey is an AK/SK pair; the map key is the AK.
@@ -106,8 +106,8 @@ type Member struct {
 	Roles       []string  `yaml:"roles" json:"roles"` // role codes
 	Created     time.Time `yaml:"created" json:"created"`
 	CreatedBy   string    `yaml:"createdBy" json:"createdBy"`
-	Updated     time.Time `yaml:"updated" json:"updated,omitzero"`
-	UpdatedBy   string    `yaml:"updatedBy" json:"updatedBy,omitempty"`
+	Updated     time.Time `yaml:"updated,omitempty" json:"updated,omitzero"`
+	UpdatedBy   string    `yaml:"updatedBy,omitempty" json:"updatedBy,omitempty"`
 }
 
 func (m *Member) updated() time.Time {
@@ -424,4 +424,18 @@ func documented(status int, v any) kit.Response {
 	resp := kit.Raw(status, kit.ContentJSON, out)
 	resp.Header.Set("X-Request-Id", requestID()) // the gateway tags every answer
 	return resp
+}
+
+// Snapshot implements kit.Snapshotter.
+func (Vendor) Snapshot(s kit.State) any {
+	st := s.(*State)
+	projects := map[string]*projectYAML{}
+	for pid, p := range st.Projects.All() {
+		py := &projectYAML{Workspaces: map[string]*workspaceYAML{}}
+		for wid, w := range p.Workspaces.All() {
+			py.Workspaces[wid] = &workspaceYAML{Users: w.Users.Map(), RejectDeletes: w.RejectDeletes}
+		}
+		projects[pid] = py
+	}
+	return section{Tokens: st.Tokens.Map(), AccessKeys: st.AccessKeys.Map(), Projects: projects}
 }

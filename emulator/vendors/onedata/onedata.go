@@ -436,3 +436,9 @@ func (Vendor) Credential(s kit.State, _ time.Time) (string, string, error) {
 	}
 	return "", "", errors.New("the scenario has no onedata user with " + PrivDelete + " and a token or password")
 }
+
+// Snapshot implements kit.Snapshotter.
+func (Vendor) Snapshot(s kit.State) any {
+	st := s.(*State)
+	return section{Users: st.Users.Map(), Tokens: st.Tokens.Map()}
+}

@@ -458,3 +458,9 @@ func (Vendor) searchUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 		TotalPages    int           `json:"totalPages"`
 	}{page, body.PageNumber, size, len(found), (len(found) + size - 1) / size})), nil
 }
+
+// Snapshot implements kit.Snapshotter.
+func (Vendor) Snapshot(s kit.State) any {
+	st := s.(*State)
+	return section{Audience: st.Audience, APIKeys: st.APIKeys.Map(), Users: st.Users.Map()}
+}
