@@ -48,6 +48,7 @@ func (e *Emulator) mountAdmin(r *mux.Router) {
 		{"/faults", []endpoint{{http.MethodGet, e.adminFaults}, {http.MethodPost, e.adminAddFaults}, {http.MethodDelete, e.adminClearFaults}}},
 		{"/requests", []endpoint{{http.MethodGet, e.adminRequests}, {http.MethodDelete, e.adminClearRequests}}},
 		{"/requests/count", []endpoint{{http.MethodPost, e.adminCountRequests}}},
+		{"/requests/stream", []endpoint{{http.MethodGet, e.adminRequestStream}}},
 		{"/openapi.yaml", []endpoint{{http.MethodGet, e.adminOpenAPI}}},
 		{"/credentials/{vendor}", []endpoint{{http.MethodGet, e.adminCredential}}},
 		{"/sessions", []endpoint{{http.MethodGet, e.adminSessions}}},

@@ -71,6 +71,32 @@ type journal struct {
 	next    int // where the next entry goes once full
 	full    bool
 	seq     uint64
+	// subs are the live streams (GET /__admin/requests/stream); a slow
+	// one misses entries rather than slowing requests down.
+	subs map[chan Entry]struct{}
+}
+
+// maxJournalStreams bounds the live streams one emulator feeds.
+const maxJournalStreams = 32
+
+// subscribe opens a live feed of new entries; ok is false when too many
+// are open. cancel closes it.
+func (j *journal) subscribe() (ch chan Entry, cancel func(), ok bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.subs) >= maxJournalStreams {
+		return nil, nil, false
+	}
+	if j.subs == nil {
+		j.subs = map[chan Entry]struct{}{}
+	}
+	ch = make(chan Entry, 256)
+	j.subs[ch] = struct{}{}
+	return ch, func() {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		delete(j.subs, ch)
+	}, true
 }
 
 func newJournal(size int) *journal {
@@ -85,6 +111,12 @@ func (j *journal) add(e Entry) {
 	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
+	for ch := range j.subs {
+		select {
+		case ch <- e:
+		default: // this stream is behind; it can catch up from the journal
+		}
+	}
 	if !j.full {
 		j.entries = append(j.entries, e)
 		if len(j.entries) == j.size {
