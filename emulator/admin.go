@@ -45,6 +45,7 @@ func (e *Emulator) mountAdmin(r *mux.Router) {
 		{"/routes", []endpoint{{http.MethodGet, e.adminRoutes}}},
 		{"/specs", []endpoint{{http.MethodGet, e.adminSpecList}}},
 		{"/specs/{vendor}.yaml", []endpoint{{http.MethodGet, e.adminSpec}}},
+		{"/errors", []endpoint{{http.MethodGet, e.adminCatalogue}}},
 		{"/faults", []endpoint{{http.MethodGet, e.adminFaults}, {http.MethodPost, e.adminAddFaults}, {http.MethodDelete, e.adminClearFaults}}},
 		{"/requests", []endpoint{{http.MethodGet, e.adminRequests}, {http.MethodDelete, e.adminClearRequests}}},
 		{"/requests/count", []endpoint{{http.MethodPost, e.adminCountRequests}}},
