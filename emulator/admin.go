@@ -46,6 +46,7 @@ func (e *Emulator) mountAdmin(r *mux.Router) {
 		{"/specs", []endpoint{{http.MethodGet, e.adminSpecList}}},
 		{"/specs/{vendor}.yaml", []endpoint{{http.MethodGet, e.adminSpec}}},
 		{"/errors", []endpoint{{http.MethodGet, e.adminCatalogue}}},
+		{"/faults/{index}", []endpoint{{http.MethodDelete, e.adminRemoveFault}}},
 		{"/faults", []endpoint{{http.MethodGet, e.adminFaults}, {http.MethodPost, e.adminAddFaults}, {http.MethodDelete, e.adminClearFaults}}},
 		{"/requests", []endpoint{{http.MethodGet, e.adminRequests}, {http.MethodDelete, e.adminClearRequests}}},
 		{"/requests/count", []endpoint{{http.MethodPost, e.adminCountRequests}}},
@@ -376,6 +377,24 @@ func (e *Emulator) adminAddFaults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"status": "added", "added": len(fs.Rules), "rules": n})
+}
+
+// adminRemoveFault drops one rule, by its place in GET /__admin/faults.
+func (e *Emulator) adminRemoveFault(w http.ResponseWriter, r *http.Request) {
+	i, err := strconv.Atoi(mux.Vars(r)["index"])
+	if err != nil {
+		writeAdminError(w, http.StatusBadRequest, "index: give the rule's place in GET /__admin/faults, from 0")
+		return
+	}
+	removed := false
+	if !e.withFaults(w, r, false, func(fs *faultState) { removed = fs.remove(i) }) {
+		return
+	}
+	if !removed {
+		writeAdminError(w, http.StatusNotFound, fmt.Sprintf("no fault rule %d", i))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "removed"})
 }
 
 func (e *Emulator) adminClearFaults(w http.ResponseWriter, r *http.Request) {

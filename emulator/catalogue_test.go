@@ -77,3 +77,23 @@ func jsonEqual(a, b []byte) bool {
 	jb, _ := json.Marshal(y)
 	return string(ja) == string(jb)
 }
+
+// TestRemoveOneFault: one rule goes, the next keeps working.
+func TestRemoveOneFault(t *testing.T) {
+	srv := emulatortest.New(t, emulator.WithScenario("default"))
+	add := `[{"vendor":"onedata","operation":"remove_user","status":503},{"vendor":"onedata","operation":"remove_user","status":500}]`
+	if got := srv.Do(t, emulatortest.Request{Method: "POST", Path: "/__admin/faults", Header: map[string]string{"Content-Type": "application/json"}, Body: add}); got.Status >= 300 {
+		t.Fatalf("add: %d %s", got.Status, got.Body)
+	}
+	if got := srv.Do(t, emulatortest.Request{Method: "DELETE", Path: "/__admin/faults/0"}); got.Status != 200 {
+		t.Fatalf("remove: %d %s", got.Status, got.Body)
+	}
+	if got := srv.Do(t, delJoe(nil)); got.Status != 500 {
+		t.Errorf("after removing the 503 rule: %d, want the 500 rule's answer", got.Status)
+	}
+	for path, want := range map[string]int{"/__admin/faults/1": 404, "/__admin/faults/x": 400, "/__admin/faults/0?session=nobody": 404} {
+		if got := srv.Do(t, emulatortest.Request{Method: "DELETE", Path: path}); got.Status != want {
+			t.Errorf("DELETE %s: %d, want %d", path, got.Status, want)
+		}
+	}
+}

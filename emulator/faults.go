@@ -110,6 +110,18 @@ func (s *faultState) clear() {
 	s.Rules, s.byVendor = nil, nil
 }
 
+// remove drops rule i (0-based, as GET /__admin/faults lists them) and
+// re-indexes the rest; false when there is no such rule.
+func (s *faultState) remove(i int) bool {
+	if i < 0 || i >= len(s.Rules) {
+		return false
+	}
+	rest := slices.Delete(slices.Clone(s.Rules), i, i+1)
+	s.clear()
+	s.add(rest...)
+	return true
+}
+
 // check validates a fault against the served vendors and parses durations.
 func (f *Fault) check(vendors map[string]*vendorEntry) (string, error) {
 	v, ok := vendors[f.Vendor]
