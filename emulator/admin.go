@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/mux"
 	"gopkg.in/yaml.v3"
 
+	"github.com/offboard/offboard/emulator/console"
 	"github.com/offboard/offboard/emulator/kit"
 	"github.com/offboard/offboard/emulator/store"
 	"github.com/offboard/offboard/scenarios"
@@ -59,6 +60,11 @@ func (e *Emulator) mountAdmin(r *mux.Router) {
 		{"/sessions/{id}/scenario", []endpoint{{http.MethodPut, e.adminSessionLoad}, {http.MethodPost, e.adminSessionLoad}}},
 		{"/sessions/{id}/state", []endpoint{{http.MethodGet, e.adminSessionState}}},
 	}
+	// The console's files hold no data: they load without the admin token,
+	// and the page asks for it when the control API does.
+	ui := http.StripPrefix("/__admin/ui/", console.Handler())
+	r.PathPrefix("/ui/").Handler(ui).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/ui", http.RedirectHandler("/__admin/ui/", http.StatusMovedPermanently)).Methods(http.MethodGet, http.MethodHead)
 	for _, row := range table {
 		var methods []string
 		for _, ep := range row.endpoints {
