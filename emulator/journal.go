@@ -237,7 +237,9 @@ func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, s
 	}
 	if status != 0 {
 		out := &EntryResponse{Status: status}
-		out.Header, _ = boundHeader(respHeader.Clone(), journalHeaderBytes)
+		// The writer's header map: net/http copies it at WriteHeader and
+		// nothing writes to it after the answer, so it is kept as is.
+		out.Header, _ = boundHeader(respHeader, journalHeaderBytes)
 		if len(respBody) > journalBodyBytes {
 			respBody, out.Truncated = respBody[:journalBodyBytes], true
 		}
