@@ -116,6 +116,11 @@ func TestConsoleInABrowser(t *testing.T) {
 	run("open the console", chromedp.Navigate(srv.URL+"/__admin/ui/"),
 		chromedp.WaitVisible(chromedp.CSS(`button[data-scenario="arcgis-running-containers"]`)))
 
+	// A broken scenario: the loader's file:line:col message shows beside the text.
+	eval("paste a bad scenario", `(() => { document.querySelector("#yaml").value = "name: bad\narcgis:\n  tokens:\n    t: {role: king}\n"; return "ok"; })()`)
+	run("load it", chromedp.Click(chromedp.CSS(`#load-yaml`)))
+	waitFor("the loader's error", `/:4:\d+: arcgis\.tokens\.t\.role: unknown role "king"/.test(document.querySelector("#scenario-result").textContent)`)
+
 	// Switch scenario; the state table shows gis_joe's running container.
 	run("load arcgis-running-containers", chromedp.Click(chromedp.CSS(`button[data-scenario="arcgis-running-containers"]`)))
 	waitFor("the scenario is named", `document.querySelector("#current-scenario").textContent === "arcgis-running-containers"`)

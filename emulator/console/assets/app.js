@@ -55,6 +55,9 @@ async function loadScenarios() {
   const data = await api("GET", "/scenarios");
   $("#current-scenario").textContent = data.current;
   const list = $("#builtins");
+  // The built-ins are fixed for the server's life: build the list once, so
+  // a button is never replaced under the pointer.
+  if (list.children.length === data.builtin.length) return;
   list.replaceChildren();
   for (const s of data.builtin) {
     list.append(el("li", {},
