@@ -70,14 +70,33 @@ func xmlDocument(root *etree.Element) []byte {
 	doc.Indent(2)
 	var buf bytes.Buffer
 	buf.Grow(256)
-	if _, err := doc.WriteTo(&prefixer{w: &buf}); err != nil {
-		panic(err) // writing to memory does not fail
+	// Token by token rather than doc.WriteTo, which allocates a 4 KB
+	// bufio.Writer per answer; memory needs no buffering.
+	p := &prefixer{w: &buf}
+	for _, t := range doc.Child {
+		t.WriteTo(p, &doc.WriteSettings)
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n ")
 }
 
-// prefixer writes one space after every newline, the sample's layout.
+// prefixer writes one space after every newline, the sample's layout. It
+// is an etree.Writer.
 type prefixer struct{ w *bytes.Buffer }
+
+func (p *prefixer) WriteString(s string) (int, error) {
+	if strings.IndexByte(s, '\n') < 0 {
+		return p.w.WriteString(s)
+	}
+	return p.Write([]byte(s))
+}
+
+func (p *prefixer) WriteByte(c byte) error {
+	p.w.WriteByte(c)
+	if c == '\n' {
+		p.w.WriteByte(' ')
+	}
+	return nil
+}
 
 func (p *prefixer) Write(b []byte) (int, error) {
 	n := len(b)
