@@ -13,24 +13,8 @@ import (
 
 	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/emulator/emulatortest"
+	"github.com/offboard/offboard/scenarios/scenariotest"
 )
-
-// aliasBomb is n anchors, each a list of n aliases to the one before.
-func aliasBomb(n int) string {
-	var b strings.Builder
-	b.WriteString("name: bomb\nonedata:\n  a0: &a0 [x]\n")
-	for i := 1; i < n; i++ {
-		fmt.Fprintf(&b, "  a%d: &a%d [", i, i)
-		for j := 0; j < n; j++ {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "*a%d", i-1)
-		}
-		b.WriteString("]\n")
-	}
-	return b.String()
-}
 
 // TestControlYAMLIsBounded: hostile YAML through the control API gets a
 // 400 in the control API's shape, cheaply (issue 13, finding 1).
@@ -41,12 +25,12 @@ func TestControlYAMLIsBounded(t *testing.T) {
 	for range 4000 {
 		dup.WriteString("    a4d3bc73aada63052310652d421609f1: {}\n")
 	}
-	faultBomb := strings.Replace(aliasBomb(300), "name: bomb\nonedata:\n", "- vendor: onedata\n  status: 500\n  x:\n", 1)
+	faultBomb := strings.Replace(scenariotest.AliasBomb(300), "name: bomb\nonedata:\n", "- vendor: onedata\n  status: 500\n  x:\n", 1)
 	for _, c := range []struct {
 		name, method, path, body, want string
 	}{
-		{"alias bomb as a scenario", "PUT", "/__admin/scenario", aliasBomb(300), "expands to over"},
-		{"alias bomb into a session", "PUT", "/__admin/sessions/s1/scenario", aliasBomb(300), "expands to over"},
+		{"alias bomb as a scenario", "PUT", "/__admin/scenario", scenariotest.AliasBomb(300), "expands to over"},
+		{"alias bomb into a session", "PUT", "/__admin/sessions/s1/scenario", scenariotest.AliasBomb(300), "expands to over"},
 		{"4,000 identical keys", "POST", "/__admin/scenario", dup.String(), "request body:5:5: a4d3bc73aada63052310652d421609f1: appears twice"},
 		{"alias bomb as faults", "POST", "/__admin/faults", faultBomb, "expands to over"},
 	} {

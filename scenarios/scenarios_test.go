@@ -2,7 +2,6 @@ package scenarios_test
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/offboard/offboard/scenarios"
+	"github.com/offboard/offboard/scenarios/scenariotest"
 )
 
 func TestParseErrorsArePositioned(t *testing.T) {
@@ -117,24 +117,6 @@ func TestBuiltinsAreListedWithDescriptions(t *testing.T) {
 	}
 }
 
-// aliasBomb is n anchors, each a list of n aliases to the one before: a
-// few KB that expand to n^n nodes.
-func aliasBomb(n int) string {
-	var b strings.Builder
-	b.WriteString("name: bomb\nonedata:\n  a0: &a0 [x]\n")
-	for i := 1; i < n; i++ {
-		fmt.Fprintf(&b, "  a%d: &a%d [", i, i)
-		for j := 0; j < n; j++ {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "*a%d", i-1)
-		}
-		b.WriteString("]\n")
-	}
-	return b.String()
-}
-
 // TestCostlyYAMLIsRefusedBeforeDecoding: the control API's and the
 // loader's YAML is bounded on its node tree, in one linear pass, before
 // any decoder sees it (issue 13, finding 1).
@@ -147,8 +129,8 @@ func TestCostlyYAMLIsRefusedBeforeDecoding(t *testing.T) {
 	cases := []struct {
 		name, yaml, want string
 	}{
-		{"alias bomb 300x300", aliasBomb(300), "expands to over"},
-		{"alias bomb 9x9", aliasBomb(9), "expands to over"},
+		{"alias bomb 300x300", scenariotest.AliasBomb(300), "expands to over"},
+		{"alias bomb 9x9", scenariotest.AliasBomb(9), "expands to over"},
 		{"4,000 identical keys", dupKeys.String(), "f.yaml:4:5: a4d3bc73aada63052310652d421609f1: appears twice"},
 		{"nested duplicate", "onedata:\n  users:\n    u1: {username: a, username: b}\n", "f.yaml:3:23: username: appears twice"},
 		{"self-referencing anchor", "onedata: &a {x: *a}\n", "contains an alias to itself"},

@@ -255,40 +255,34 @@ cases:
 	}
 }
 
-// TestUnreachableStopsTheRun: a target that does not answer ends the run
-// after its first case.
-func TestUnreachableStopsTheRun(t *testing.T) {
-	srv := httptest.NewServer(http.NotFoundHandler())
-	srv.Close()
-	suites, err := testsuite.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := sandboxTarget(t)
-	target.BaseURL = srv.URL
-	results := testsuite.Run(context.Background(), target, suites, testsuite.Filter{})
-	if len(results) != 1 || !results[0].Unreachable {
-		t.Fatalf("want one unreachable result, got %d: %+v", len(results), results)
-	}
-}
-
-// TestNotTheVendorStopsTheRun: a proxy's HTML 502 is no vendor's answer.
-func TestNotTheVendorStopsTheRun(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// TestStopsOnATargetThatIsNotTheVendor: a target that does not answer,
+// or answers as a proxy does (an HTML 502), ends the run after its first
+// case with one result that says why.
+func TestStopsOnATargetThatIsNotTheVendor(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)
 		_, _ = w.Write([]byte("<html><title>502 Bad Gateway</title></html>"))
 	}))
-	defer srv.Close()
+	defer proxy.Close()
 	suites, err := testsuite.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := sandboxTarget(t)
-	target.BaseURL = srv.URL
-	results := testsuite.Run(context.Background(), target, suites, testsuite.Filter{})
-	if len(results) != 1 || !results[0].Unreachable || !strings.Contains(results[0].Failure, "502") {
-		t.Fatalf("want one stop naming the 502, got %+v", results)
+	for _, c := range []struct{ name, url, why string }{
+		{"unreachable", down.URL, "does not answer"},
+		{"a proxy's 502 page", proxy.URL, "502"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			target := sandboxTarget(t)
+			target.BaseURL = c.url
+			results := testsuite.Run(context.Background(), target, suites, testsuite.Filter{})
+			if len(results) != 1 || !results[0].Unreachable || !strings.Contains(results[0].Failure, c.why) {
+				t.Fatalf("want one stop naming %q, got %d: %+v", c.why, len(results), results)
+			}
+		})
 	}
 }
 

@@ -48,12 +48,18 @@ func (req *memberRequest) roles() ([]string, error) {
 	return codes, nil
 }
 
-func readMembers(r *kit.Request) (*memberRequest, error) {
+// readMembers reads an add or update body and its role codes, which both
+// require.
+func readMembers(r *kit.Request) (*memberRequest, []string, error) {
 	var req memberRequest
 	if err := json.Unmarshal(r.Body, &req); err != nil {
-		return nil, badRequest("request body is not valid JSON")
+		return nil, nil, badRequest("request body is not valid JSON")
 	}
-	return &req, nil
+	codes, err := req.roles()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &req, codes, nil
 }
 
 func truthy(v any) bool {
@@ -87,11 +93,7 @@ func (Vendor) addUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	if err != nil {
 		return kit.Response{}, err
 	}
-	req, err := readMembers(r)
-	if err != nil {
-		return kit.Response{}, err
-	}
-	codes, err := req.roles()
+	req, codes, err := readMembers(r)
 	if err != nil {
 		return kit.Response{}, err
 	}
@@ -135,11 +137,7 @@ func (Vendor) updateUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	if !w.Users.Has(id) {
 		return kit.Response{}, badRequest(fmt.Sprintf("user %s is not a member of workspace %s", id, r.Params["workspace_id"]))
 	}
-	req, err := readMembers(r)
-	if err != nil {
-		return kit.Response{}, err
-	}
-	codes, err := req.roles()
+	_, codes, err := readMembers(r)
 	if err != nil {
 		return kit.Response{}, err
 	}
