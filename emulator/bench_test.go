@@ -228,3 +228,65 @@ func BenchmarkLoadScenario(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSeedRoute sends, again and again, the requests the load run
+// (scripts/bench) sends: each vendor's seed delete against the default
+// scenario. The first one deletes; every later one takes the vendor's
+// not-found (or already-gone) path, which is what a load run measures.
+func BenchmarkSeedRoute(b *testing.B) {
+	em, err := emulator.New(emulator.WithLogger(slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, bearer, err := em.Credential("securid")
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, arcgisBearer, err := em.Credential("arcgis")
+	if err != nil {
+		b.Fatal(err)
+	}
+	arcgisToken := strings.TrimPrefix(arcgisBearer, "Bearer ") // sent in the form, as the load run does
+	_, commvaultToken, err := em.Credential("commvault")
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := func(method, target, body string, kv ...string) func() *http.Request {
+		return func() *http.Request {
+			var r *http.Request
+			if body == "" {
+				r = httptest.NewRequest(method, target, nil)
+			} else {
+				r = httptest.NewRequest(method, target, strings.NewReader(body))
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				r.Header.Set(kv[i], kv[i+1])
+			}
+			return r
+		}
+	}
+	for _, c := range []struct {
+		vendor string
+		make   func() *http.Request
+	}{
+		{"arcgis", req("POST", "/arcgis/notebooks/admin/dataaccess/deleteUserWorkspace", "userName=gis_joe&f=json&token="+arcgisToken,
+			"Content-Type", "application/x-www-form-urlencoded")},
+		{"commvault", req("DELETE", "/webconsole/api/User/byName(userName='jsmith')?newUserId=byName(userName='kjones')&newUserGroupId=byName(userGroupName='')", "",
+			"Accept", "application/xml", "Authtoken", commvaultToken)},
+		{"huawei", req("POST", "/v2/demo-project/demo-workspace/delete-users", `{"user_ids":["2d032145d82546b5b83cd7a6fd7d0afc"]}`,
+			"Content-Type", "application/json", "X-Auth-Token", "demo-token")},
+		{"onedata", req("DELETE", "/api/v3/onezone/users/a4d3bc73aada63052310652d421609f1", "", "Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")},
+		{"securid", req("DELETE", "/AdminInterface/restapi/v1/users/eb2e12ae-1112-451b-98e1-dfe4e6afd60d", "", "Authorization", bearer)},
+	} {
+		b.Run(c.vendor, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				em.ServeHTTP(w, c.make())
+				if w.Code >= 500 || w.Code == 401 || w.Code == 403 {
+					b.Fatalf("%s: %d %s", c.vendor, w.Code, w.Body)
+				}
+			}
+		})
+	}
+}

@@ -217,7 +217,7 @@ func filterFromQuery(q url.Values) (journalFilter, error) {
 }
 
 // record adds an answered request to the journal.
-func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, respHeader http.Header, respBody []byte) {
+func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, detail string, respHeader http.Header, respBody []byte) {
 	if e.journal == nil {
 		return
 	}
@@ -232,9 +232,7 @@ func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, s
 		body, entry.Truncated = body[:journalBodyBytes], true
 	}
 	entry.Body = string(body)
-	if cause != nil {
-		entry.Detail = cause.Error()
-	}
+	entry.Detail = detail
 	if status != 0 {
 		out := &EntryResponse{Status: status}
 		// The writer's header map: net/http copies it at WriteHeader and
@@ -283,8 +281,8 @@ func decidedBy(cause error) string {
 	if cause == nil {
 		return "handler"
 	}
-	var ke *kit.Error
-	if !errors.As(cause, &ke) {
+	ke, ok := cause.(*kit.Error) // the usual case, without errors.As's reflection
+	if !ok && !errors.As(cause, &ke) {
 		return "rule"
 	}
 	switch ke.Kind {

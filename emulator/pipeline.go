@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -95,7 +94,8 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route)
 func (e *Emulator) dropConnection(w http.ResponseWriter, r *http.Request, kr *kit.Request, rt *route, rule int) {
 	e.log.Info("request", "vendor", rt.vendor.Name(), "operation", rt.op, "method", r.Method, "path", r.URL.Path,
 		"cause", fmt.Sprintf("connection dropped by fault rule %d", rule))
-	e.record(r, kr, rt.vendor.Name(), rt.op, 0, &kit.Error{Kind: kit.Fault, Detail: fmt.Sprintf("connection dropped by fault rule %d", rule)}, nil, nil)
+	cause := &kit.Error{Kind: kit.Fault, Detail: fmt.Sprintf("connection dropped by fault rule %d", rule)}
+	e.record(r, kr, rt.vendor.Name(), rt.op, 0, cause, cause.Error(), nil, nil)
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			_ = conn.Close()
@@ -126,7 +126,7 @@ func (e *Emulator) run(r *http.Request, kr *kit.Request, rt *route, readErr erro
 			return kit.Response{}, err
 		}
 	}
-	if rt.check {
+	if len(rt.params) > 0 || rt.body != nil {
 		if err := e.validate(r, kr, rt); err != nil {
 			return kit.Response{}, err
 		}
@@ -174,19 +174,30 @@ func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) 
 		return kr, &kit.Error{Kind: kit.TooLarge, Detail: fmt.Sprintf("body over %d bytes", e.opts.maxBody)}
 	}
 	kr.Body = body
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+	if kit.MediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
 		// Keep what parsed; validation reports a malformed body.
 		kr.Form, _ = url.ParseQuery(string(body))
 	}
 	return kr, nil
 }
 
-// validate checks the request against its operation in the spec. Security
-// is left to the vendor, whose real service orders its checks its own way.
+// validate checks the request against its operation in the spec, with
+// kin-openapi's ValidateParameter and ValidateRequestBody in the order its
+// ValidateRequest calls them, over only the parameters that could fail
+// (see checkedParams). Security is left to the vendor, whose real service
+// orders its checks its own way.
 func (e *Emulator) validate(r *http.Request, kr *kit.Request, rt *route) error {
 	input := e.validationInput(r, kr, rt)
-	if err := openapi3filter.ValidateRequest(r.Context(), input); err != nil {
-		return toKitError(err)
+	ctx := r.Context()
+	for _, p := range rt.params {
+		if err := openapi3filter.ValidateParameter(ctx, input, p); err != nil {
+			return toKitError(err)
+		}
+	}
+	if rt.body != nil && !input.Options.ExcludeRequestBody {
+		if err := openapi3filter.ValidateRequestBody(ctx, input, rt.body); err != nil {
+			return toKitError(err)
+		}
 	}
 	return nil
 }
@@ -197,9 +208,10 @@ func (e *Emulator) validationInput(r *http.Request, kr *kit.Request, rt *route) 
 	r2 := *r
 	r2.Body = io.NopCloser(bytes.NewReader(kr.Body))
 	return &openapi3filter.RequestValidationInput{
-		Request:    &r2,
-		PathParams: kr.Params,
-		Route:      rt.kin,
+		Request:     &r2,
+		PathParams:  kr.Params,
+		QueryParams: kr.Query, // parsed once, in newRequest
+		Route:       rt.kin,
 		Options: &openapi3filter.Options{
 			// Credentials are each vendor's to check, in its own order; the
 			// routes carry no security requirements (see loadVendor).
@@ -214,13 +226,13 @@ func (e *Emulator) validationInput(r *http.Request, kr *kit.Request, rt *route) 
 }
 
 func isXML(contentType string) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
+	mt := kit.MediaType(contentType)
 	return mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml")
 }
 
 // declares tells whether the operation takes a body of that media type.
 func declares(rt *route, contentType string) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
+	mt := kit.MediaType(contentType)
 	body := rt.kin.Operation.RequestBody
 	return body != nil && body.Value != nil && body.Value.Content.Get(mt) != nil
 }
@@ -281,8 +293,10 @@ func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kr *kit.Request
 	for k, vals := range resp.Header {
 		h[k] = vals
 	}
+	var detail string // the cause once, for the header, the journal and the log
 	if cause != nil {
-		h.Set(HeaderDetail, headerSafe(truncate(oneLine(cause.Error()), 512)))
+		detail = cause.Error()
+		h.Set(HeaderDetail, headerSafe(truncate(oneLine(detail), 512)))
 	}
 	status := resp.Status
 	if status == 0 {
@@ -297,7 +311,7 @@ func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kr *kit.Request
 		sent = nil
 	}
 	_, _ = w.Write(sent)
-	e.record(r, kr, v.Name(), op, status, cause, h, sent)
+	e.record(r, kr, v.Name(), op, status, cause, detail, h, sent)
 	level := slog.LevelDebug
 	if cause != nil {
 		level = slog.LevelInfo
@@ -307,7 +321,7 @@ func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kr *kit.Request
 	}
 	attrs := []any{"vendor", v.Name(), "operation", op, "method", r.Method, "path", kr.Path, "status", status, "session", kr.Session}
 	if cause != nil {
-		attrs = append(attrs, "cause", cause.Error())
+		attrs = append(attrs, "cause", detail)
 	}
 	e.log.Log(r.Context(), level, "request", attrs...)
 }
@@ -331,7 +345,7 @@ func (e *Emulator) responseError(r *http.Request, kr *kit.Request, rt *route, re
 		header = http.Header{}
 	}
 	opts := &openapi3filter.Options{IncludeResponseStatus: strictStatus, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
-	mt, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
+	mt := kit.MediaType(header.Get("Content-Type"))
 	if mt != "" && !strings.HasSuffix(mt, "json") {
 		// kin-openapi decodes JSON bodies only; other media types are
 		// checked against the declared content types, bodies by golden tests.
@@ -400,7 +414,20 @@ func headerSafe(s string) string {
 	return b.String()
 }
 
+// oneLine folds runs of white space into one space and trims the ends.
 func oneLine(s string) string {
+	folded := true // already one line: no copy
+	for i := 0; i < len(s) && folded; i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			folded = i > 0 && i < len(s)-1 && s[i+1] != ' '
+		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c >= utf8.RuneSelf:
+			folded = false // strings.Fields knows the Unicode spaces
+		}
+	}
+	if folded {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
 }
 

@@ -3,7 +3,6 @@ package emulator
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 
@@ -33,33 +32,56 @@ type route struct {
 	op       string
 	handler  kit.Handler
 	kin      *routers.Route
-	// check is false when the spec can reject nothing the router already
-	// matched (no body, only unconstrained string parameters): kin-openapi
-	// is then skipped, for the same answer at a fraction of the cost.
-	check bool
+	// params are the parameters the spec could refuse, in the order
+	// kin-openapi's ValidateRequest visits them (the path item's, unless
+	// the operation overrides them, then the operation's); body is the
+	// operation's request body, nil when it takes none. With neither,
+	// validation is skipped: the router has already proved what is left.
+	params []*openapi3.Parameter
+	body   *openapi3.RequestBody
 }
 
-// mustValidate tells whether an operation's spec could refuse a request
-// that reached it: a body, a required query or header parameter, or a
-// parameter whose schema is more than a string.
-func mustValidate(item *openapi3.PathItem, op *openapi3.Operation) bool {
-	if op.RequestBody != nil {
-		return true
-	}
-	params := append(slices.Clone(item.Parameters), op.Parameters...)
-	for _, ref := range params {
+// checkedParams lists the parameters of an operation that validation
+// could refuse. Left out are those no value can break: a path parameter
+// whose schema is an unconstrained string (the router only matches a
+// non-empty segment), and an optional query or header parameter whose
+// schema accepts any string, the empty one included.
+func checkedParams(item *openapi3.PathItem, op *openapi3.Operation) []*openapi3.Parameter {
+	var all []*openapi3.Parameter
+	for _, ref := range item.Parameters {
 		p := ref.Value
-		if p == nil || p.Schema == nil || p.Schema.Value == nil || p.Content != nil {
-			return true
-		}
-		sc := p.Schema.Value
-		unconstrained := sc.Type != nil && sc.Type.Is("string") && len(sc.Enum) == 0 && sc.Pattern == "" &&
-			sc.Format == "" && sc.MaxLength == nil && sc.MinLength <= 1 && len(sc.OneOf)+len(sc.AnyOf)+len(sc.AllOf) == 0 && sc.Not == nil
-		if !unconstrained || (p.Required && p.In != openapi3.ParameterInPath) {
-			return true
+		if p != nil && op.Parameters.GetByInAndName(p.In, p.Name) == nil {
+			all = append(all, p)
 		}
 	}
-	return false
+	for _, ref := range op.Parameters {
+		if ref.Value != nil {
+			all = append(all, ref.Value)
+		}
+	}
+	var out []*openapi3.Parameter
+	for _, p := range all {
+		if !acceptsAny(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// acceptsAny tells whether every value the router lets through passes p.
+func acceptsAny(p *openapi3.Parameter) bool {
+	if p.Content != nil || p.Schema == nil || p.Schema.Value == nil || (p.Style != "" && p.Style != openapi3.SerializationSimple && p.Style != openapi3.SerializationForm) {
+		return false
+	}
+	sc := p.Schema.Value
+	if sc.Type == nil || !sc.Type.Is("string") || len(sc.Enum) > 0 || sc.Pattern != "" || sc.Format != "" || sc.MaxLength != nil ||
+		len(sc.OneOf)+len(sc.AnyOf)+len(sc.AllOf) > 0 || sc.Not != nil {
+		return false
+	}
+	if p.In == openapi3.ParameterInPath {
+		return sc.MinLength <= 1
+	}
+	return !p.Required && sc.MinLength == 0
 }
 
 // loadVendor loads a vendor's spec and binds every operation to its
@@ -100,6 +122,10 @@ func loadVendor(v kit.Vendor) (*vendorEntry, error) {
 			// checks credentials itself, in the order its real service does.
 			checked := *op
 			checked.Security = &openapi3.SecurityRequirements{}
+			var body *openapi3.RequestBody
+			if op.RequestBody != nil {
+				body = op.RequestBody.Value
+			}
 			opServers := servers
 			if op.Servers != nil && len(*op.Servers) > 0 {
 				opServers = *op.Servers
@@ -117,7 +143,8 @@ func loadVendor(v kit.Vendor) (*vendorEntry, error) {
 					op:       op.OperationID,
 					handler:  h,
 					kin:      &routers.Route{Spec: doc, Server: srv, Path: path, PathItem: item, Method: method, Operation: &checked},
-					check:    mustValidate(item, op),
+					params:   checkedParams(item, op),
+					body:     body,
 				})
 			}
 		}

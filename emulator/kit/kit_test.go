@@ -3,6 +3,7 @@ package kit
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"strings"
 	"testing"
 
@@ -181,4 +182,39 @@ func BenchmarkDecodeLargeMapping(b *testing.B) {
 			}
 		})
 	}
+}
+
+// MediaType must agree with mime.ParseMediaType's media type on any input
+// (parameters aside): the pipeline switched from one to the other for
+// speed alone.
+func FuzzMediaType(f *testing.F) {
+	for _, s := range []string{"", "application/json", "Application/JSON; charset=UTF-8", " text/xml ;", "json",
+		"a/b/c", "a b/c", "/json", "application/", "text/plain;;", "multipart/form-data; boundary=x", "ÄPPLICATION/JSON",
+		"application/x-www-form-urlencoded", "\tapplication/json\t", "a/b c", "a\x00/b", "K/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// Parameters are not looked at: compare with what mime makes of
+		// the part before them.
+		base, _, _ := strings.Cut(s, ";")
+		want, _, err := mime.ParseMediaType(base)
+		if err != nil {
+			want = ""
+		}
+		if got := MediaType(s); got != want {
+			t.Fatalf("MediaType(%q) = %q, mime.ParseMediaType gives %q", s, got, want)
+		}
+	})
+}
+
+// AppendJSONString must write what Compact writes for the same string.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", `q"uo\te`, "<&>", "\b\f\n\r\t\x00\x1f\x7f", "é ü 漢", "\u2028\u2029", "\xff\xfe", "a\xc3", "\U0001F600"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(AppendJSONString(nil, s)), string(Compact(s)); got != want {
+			t.Fatalf("AppendJSONString(%q) = %s, Compact gives %s", s, got, want)
+		}
+	})
 }

@@ -326,7 +326,7 @@ func (Vendor) deleteUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	}
 	for _, id := range req.UserIDs {
 		if !w.Users.Has(id) {
-			return kit.Response{}, badRequest(fmt.Sprintf("user %s is not a member of workspace %s", id, r.Params["workspace_id"]))
+			return kit.Response{}, badRequest("user " + id + " is not a member of workspace " + r.Params["workspace_id"])
 		}
 	}
 	if w.RejectDeletes != "" {
