@@ -50,8 +50,10 @@ type Entry struct {
 	// "limit" (the body was too large) or "internal".
 	DecidedBy string `json:"decidedBy"`
 	Detail    string `json:"detail,omitempty"`
-	// Response is what the client got; nil when the connection was dropped.
-	Response *EntryResponse `json:"response,omitempty"`
+	// Response is what the client got; zero (and left out of the JSON)
+	// when the connection was dropped. A value, not a pointer: one
+	// allocation less on every request.
+	Response EntryResponse `json:"response,omitzero"`
 }
 
 // EntryResponse is the answer a journal entry keeps: status, headers and
@@ -234,7 +236,8 @@ func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, s
 	entry.Body = string(body)
 	entry.Detail = detail
 	if status != 0 {
-		out := &EntryResponse{Status: status}
+		out := &entry.Response
+		out.Status = status
 		// The writer's header map: net/http copies it at WriteHeader and
 		// nothing writes to it after the answer, so it is kept as is.
 		out.Header, _ = boundHeader(respHeader, journalHeaderBytes)
@@ -242,7 +245,6 @@ func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, s
 			respBody, out.Truncated = respBody[:journalBodyBytes], true
 		}
 		out.Body = string(respBody)
-		entry.Response = out
 	}
 	e.journal.add(entry)
 }

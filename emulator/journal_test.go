@@ -194,11 +194,11 @@ func TestJournalKeepsResponses(t *testing.T) {
 		t.Fatalf("%d entries", a.Count)
 	}
 	ok, missing := a.Requests[0].Response, a.Requests[1].Response
-	if ok == nil || ok.Status != 204 || ok.Body != "" {
+	if ok.Status != 204 || ok.Body != "" {
 		t.Errorf("the 204: %+v", ok)
 	}
 	want := `{"error":{"description":"The resource could not be found.","id":"notFound"}}`
-	if missing == nil || missing.Status != 404 || missing.Body != want ||
+	if missing.Status != 404 || missing.Body != want ||
 		missing.Header.Get("Content-Type") != "application/json" || missing.Header.Get(emulator.HeaderDetail) == "" {
 		t.Errorf("the 404: %+v", missing)
 	}

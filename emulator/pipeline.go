@@ -153,7 +153,7 @@ func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) 
 		Path:      path,
 		Operation: op,
 		Params:    mux.Vars(r), // the request's own map: nothing else holds it
-		Query:     r.URL.Query(),
+		Query:     query(r.URL.RawQuery),
 		Header:    r.Header,
 		Session:   sessionOf(r),
 		Now:       e.opts.now(),
@@ -179,6 +179,16 @@ func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) 
 		kr.Form, _ = url.ParseQuery(string(body))
 	}
 	return kr, nil
+}
+
+// query parses a query string; nil (which reads as empty) when there is
+// none, so most requests allocate no map for it.
+func query(raw string) url.Values {
+	if raw == "" {
+		return nil
+	}
+	q, _ := url.ParseQuery(raw) // what URL.Query keeps: the pairs that parse
+	return q
 }
 
 // validate checks the request against its operation in the spec, with

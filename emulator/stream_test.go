@@ -59,7 +59,7 @@ func TestRequestStream(t *testing.T) {
 	srv.Do(t, emulatortest.Request{Method: "POST", Path: "/arcgis/notebooks/admin/dataaccess/deleteUserWorkspace", Body: "f=json"})
 	srv.Do(t, delJoe(nil))
 	live := readEvent(t, sc)
-	if live.Vendor != "onedata" || live.Status != 404 || live.Response == nil || !strings.Contains(live.Response.Body, "notFound") {
+	if live.Vendor != "onedata" || live.Status != 404 || live.Response.Status != 404 || !strings.Contains(live.Response.Body, "notFound") {
 		t.Fatalf("live: %+v", live)
 	}
 

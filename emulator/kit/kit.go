@@ -166,6 +166,13 @@ func (e *Error) Error() string {
 // by fromKit, and anything else becomes fallback. Vendors call it first
 // in Error so that every error reaches the client in their shape.
 func Classify[E error](err error, fromKit func(*Error) E, fallback E) E {
+	// Unwrapped errors, the usual case, without errors.As's reflection.
+	if own, ok := err.(E); ok {
+		return own
+	}
+	if ke, ok := err.(*Error); ok {
+		return fromKit(ke)
+	}
 	var own E
 	if errors.As(err, &own) {
 		return own

@@ -39,5 +39,15 @@ func cutToken(s string) (token, rest string) {
 
 // isTokenChar: a CHAR that is not a space, a control or a tspecial.
 func isTokenChar(c byte) bool {
-	return c > 0x20 && c < 0x7f && strings.IndexByte(`()<>@,;:\"/[]?=`, c) < 0
+	switch {
+	case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '+', c == '.':
+		return true // what media types are made of, decided first
+	case c <= 0x20, c >= 0x7f:
+		return false
+	}
+	switch c {
+	case '(', ')', '<', '>', '@', ',', ';', ':', '\\', '"', '/', '[', ']', '?', '=':
+		return false
+	}
+	return true
 }
