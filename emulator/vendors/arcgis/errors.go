@@ -2,9 +2,9 @@ package arcgis
 
 import (
 	"fmt"
-	"strconv"
 	"html"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/offboard/offboard/emulator/kit"
