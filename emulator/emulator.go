@@ -294,7 +294,7 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, m := range e.mounts {
 		if m.under(r.URL.Path) {
-			m.router.ServeHTTP(w, r)
+			m.router.serve(w, r)
 			return
 		}
 	}
@@ -312,18 +312,10 @@ func (e *Emulator) operationOf(r *http.Request) (*route, map[string]string) {
 			continue
 		}
 		var match mux.RouteMatch
-		if !m.router.Match(r2, &match) || match.Route == nil {
+		if !m.router.Match(r2, &match) || match.MatchErr != nil {
 			return nil, nil
 		}
-		name := match.Route.GetName()
-		for _, v := range e.vendors {
-			for _, rt := range v.routes {
-				if rt.vendor.Name()+" "+rt.op == name {
-					return rt, match.Vars
-				}
-			}
-		}
-		return nil, nil
+		return m.router.routes[match.Route], match.Vars // nil for no operation
 	}
 	return nil, nil
 }
@@ -368,7 +360,7 @@ func (e *Emulator) buildRouter() *mux.Router {
 type mount struct {
 	segs    []string // literal segments, or "" for a {variable}
 	literal int
-	router  *mux.Router
+	router  *vendorMux
 }
 
 func prefixSegments(prefix string) []string {
@@ -402,10 +394,35 @@ func (m mount) under(path string) bool {
 	return len(path) > 0 && path[0] == '/'
 }
 
+// vendorMux is one vendor's router and, for each of its mux routes that is
+// an operation, the operation.
+type vendorMux struct {
+	*mux.Router
+	e      *Emulator
+	routes map[*mux.Route]*route
+}
+
+// serve answers a request under the vendor's prefixes. An operation is
+// served with the variables mux matched, handed over as they are rather
+// than through the two request copies mux.Router.ServeHTTP makes to put
+// them in the context; anything else (a method or path no operation
+// takes) goes through the router's own handlers.
+func (vm *vendorMux) serve(w http.ResponseWriter, r *http.Request) {
+	var match mux.RouteMatch
+	if vm.Match(r, &match) && match.MatchErr == nil {
+		if rt := vm.routes[match.Route]; rt != nil {
+			vm.e.serveRoute(w, r, rt, match.Vars)
+			return
+		}
+	}
+	vm.ServeHTTP(w, r)
+}
+
 // vendorRouter routes one vendor's operations; a known path with another
 // method, and any other path under its prefixes, get the vendor's errors.
-func (e *Emulator) vendorRouter(v *vendorEntry) *mux.Router {
+func (e *Emulator) vendorRouter(v *vendorEntry) *vendorMux {
 	vr := mux.NewRouter()
+	vm := &vendorMux{Router: vr, e: e, routes: map[*mux.Route]*route{}}
 	// Route on the path as sent: a cleaned path would be answered with a
 	// redirect no vendor sends.
 	vr.SkipClean(true)
@@ -416,9 +433,10 @@ func (e *Emulator) vendorRouter(v *vendorEntry) *mux.Router {
 	allowed := map[string][]string{}
 	var templates []string
 	for _, rt := range routes {
-		vr.Path(rt.template).Methods(rt.method).Name(rt.vendor.Name() + " " + rt.op).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			e.serveRoute(w, r, rt)
+		mr := vr.Path(rt.template).Methods(rt.method).Name(rt.vendor.Name() + " " + rt.op).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			e.serveRoute(w, r, rt, mux.Vars(r))
 		}))
+		vm.routes[mr] = rt
 		if _, seen := allowed[rt.template]; !seen {
 			templates = append(templates, rt.template)
 		}
@@ -437,7 +455,7 @@ func (e *Emulator) vendorRouter(v *vendorEntry) *mux.Router {
 		e.serveError(w, r, v, &kit.Error{Kind: kit.NoRoute,
 			Detail: "no " + v.Name() + " operation at " + r.Method + " " + r.URL.Path + "; see " + HeaderRoutes})
 	})
-	return vr
+	return vm
 }
 
 // HeaderRoutes is where the emulator lists its routes: GET /__admin/routes.

@@ -27,8 +27,8 @@ import (
 // serveRoute runs one request of a known operation through the pipeline:
 // read -> authenticate (if the vendor checks credentials first) ->
 // validate against the spec -> the handler under the slot lock -> write.
-func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) {
-	kr, readErr := e.newRequest(r, rt.op)
+func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, vars map[string]string) {
+	kr, readErr := e.newRequest(r, rt.op, vars)
 	if kr.Session != "" && !store.ValidSessionID(kr.Session) {
 		// Refused before the store sees it: a session id is a map key, a
 		// header and a log field.
@@ -141,7 +141,7 @@ func (e *Emulator) run(r *http.Request, kr *kit.Request, rt *route, readErr erro
 
 // newRequest reads what a handler needs. A body over the limit is an error
 // the vendor renders; the partial request is still returned for rendering.
-func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) {
+func (e *Emulator) newRequest(r *http.Request, op string, vars map[string]string) (*kit.Request, error) {
 	path := r.URL.Path
 	if p, ok := r.Context().Value(originalPathKey).(string); ok {
 		path = p
@@ -152,7 +152,7 @@ func (e *Emulator) newRequest(r *http.Request, op string) (*kit.Request, error) 
 		Host:      r.Host,
 		Path:      path,
 		Operation: op,
-		Params:    mux.Vars(r), // the request's own map: nothing else holds it
+		Params:    vars, // the request's own map from mux: nothing else holds it
 		Query:     query(r.URL.RawQuery),
 		Header:    r.Header,
 		Session:   sessionOf(r),
@@ -292,7 +292,7 @@ func (e *Emulator) renderError(v *vendorEntry, kr *kit.Request, cause error) (re
 // serveError answers an engine error (no route, wrong method) in the shape
 // of the vendor that owns the path.
 func (e *Emulator) serveError(w http.ResponseWriter, r *http.Request, v *vendorEntry, cause *kit.Error) {
-	kr, _ := e.newRequest(r, "")
+	kr, _ := e.newRequest(r, "", mux.Vars(r))
 	e.write(w, r, kr, v, "", e.renderError(v, kr, cause), cause)
 }
 
