@@ -284,8 +284,12 @@ func decidedBy(cause error) string {
 		return "handler"
 	}
 	ke, ok := cause.(*kit.Error) // the usual case, without errors.As's reflection
-	if !ok && !errors.As(cause, &ke) {
-		return "rule"
+	if !ok {
+		var wrapped *kit.Error
+		if !errors.As(cause, &wrapped) {
+			return "rule"
+		}
+		ke = wrapped
 	}
 	switch ke.Kind {
 	case kit.BadRequest:

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/offboard/offboard/emulator/kit"
@@ -39,6 +40,10 @@ type route struct {
 	// validation is skipped: the router has already proved what is left.
 	params []*openapi3.Parameter
 	body   *openapi3.RequestBody
+	// opts are kin-openapi's options for the route, shared by its
+	// requests (kin-openapi only reads them); optsNoBody leave the body
+	// out, for XML that kin-openapi cannot decode.
+	opts, optsNoBody openapi3filter.Options
 }
 
 // checkedParams lists the parameters of an operation that validation
@@ -146,6 +151,15 @@ func loadVendor(v kit.Vendor) (*vendorEntry, error) {
 					params:   checkedParams(item, op),
 					body:     body,
 				})
+				rt := e.routes[len(e.routes)-1]
+				rt.opts = openapi3filter.Options{
+					// Credentials are each vendor's to check, in its own
+					// order; the routes carry no security requirements.
+					AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+					SkipSettingDefaults: true,
+				}
+				rt.optsNoBody = rt.opts
+				rt.optsNoBody.ExcludeRequestBody = true
 			}
 		}
 	}
