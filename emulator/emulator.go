@@ -400,6 +400,14 @@ type vendorMux struct {
 	*mux.Router
 	e      *Emulator
 	routes map[*mux.Route]*route
+	// byLast holds, per literal last segment of an operation's path, a
+	// router of the operations that could take a path ending in it: those
+	// with that last segment and those whose last segment is a variable,
+	// in the full router's order. tail holds the latter alone. mux tries
+	// routes one by one with a regular expression each; these keep the
+	// tries to the few that can match.
+	byLast map[string]*mux.Router
+	tail   *mux.Router
 }
 
 // serve answers a request under the vendor's prefixes. An operation is
@@ -408,21 +416,35 @@ type vendorMux struct {
 // them in the context; anything else (a method or path no operation
 // takes) goes through the router's own handlers.
 func (vm *vendorMux) serve(w http.ResponseWriter, r *http.Request) {
-	var match mux.RouteMatch
-	if vm.Match(r, &match) && match.MatchErr == nil {
-		if rt := vm.routes[match.Route]; rt != nil {
-			vm.e.serveRoute(w, r, rt, match.Vars)
-			return
-		}
+	if rt, vars := vm.operation(r); rt != nil {
+		vm.e.serveRoute(w, r, rt, vars)
+		return
 	}
 	vm.ServeHTTP(w, r)
+}
+
+// operation finds the operation a request is for among the candidates
+// its last path segment leaves; nil when there is none.
+func (vm *vendorMux) operation(r *http.Request) (*route, map[string]string) {
+	p := r.URL.Path
+	candidates := vm.tail
+	if b, ok := vm.byLast[p[strings.LastIndexByte(p, '/')+1:]]; ok {
+		candidates = b
+	}
+	var match mux.RouteMatch
+	if candidates.Match(r, &match) && match.MatchErr == nil {
+		if rt := vm.routes[match.Route]; rt != nil {
+			return rt, match.Vars
+		}
+	}
+	return nil, nil
 }
 
 // vendorRouter routes one vendor's operations; a known path with another
 // method, and any other path under its prefixes, get the vendor's errors.
 func (e *Emulator) vendorRouter(v *vendorEntry) *vendorMux {
 	vr := mux.NewRouter()
-	vm := &vendorMux{Router: vr, e: e, routes: map[*mux.Route]*route{}}
+	vm := &vendorMux{Router: vr, e: e, routes: map[*mux.Route]*route{}, byLast: map[string]*mux.Router{}, tail: mux.NewRouter()}
 	// Route on the path as sent: a cleaned path would be answered with a
 	// redirect no vendor sends.
 	vr.SkipClean(true)
@@ -437,10 +459,27 @@ func (e *Emulator) vendorRouter(v *vendorEntry) *vendorMux {
 			e.serveRoute(w, r, rt, mux.Vars(r))
 		}))
 		vm.routes[mr] = rt
+		if last := rt.template[strings.LastIndexByte(rt.template, '/')+1:]; !strings.Contains(last, "{") {
+			if vm.byLast[last] == nil {
+				vm.byLast[last] = mux.NewRouter()
+			}
+		}
 		if _, seen := allowed[rt.template]; !seen {
 			templates = append(templates, rt.template)
 		}
 		allowed[rt.template] = append(allowed[rt.template], rt.method)
+	}
+	// The buckets, filled in the full router's order.
+	for _, rt := range routes {
+		last := rt.template[strings.LastIndexByte(rt.template, '/')+1:]
+		for seg, b := range vm.byLast {
+			if seg == last || strings.Contains(last, "{") {
+				vm.routes[b.Path(rt.template).Methods(rt.method)] = rt
+			}
+		}
+		if strings.Contains(last, "{") {
+			vm.routes[vm.tail.Path(rt.template).Methods(rt.method)] = rt
+		}
 	}
 	for _, t := range templates {
 		methods := allowed[t]

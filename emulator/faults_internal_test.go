@@ -3,11 +3,16 @@ package emulator
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/mux"
 )
 
 // TestWindowKeepsAtMostLimitTimes: a limit/window fault remembers at most
@@ -132,4 +137,57 @@ func TestWhichRoutesSkipValidation(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestLastSegmentBucketsAgree: the per-last-segment routers pick the
+// operation the vendor's full router picks, for every route's path with
+// its variables filled by plain values and by other routes' literals,
+// under every method.
+func TestLastSegmentBucketsAgree(t *testing.T) {
+	em, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := regexp.MustCompile(`\{[^}]*\}`)
+	seen := map[*vendorMux]bool{}
+	checked := 0
+	for _, m := range em.mounts {
+		vm := m.router
+		if seen[vm] {
+			continue
+		}
+		seen[vm] = true
+		literals := map[string]bool{"x1": true}
+		templates := map[string]bool{}
+		for _, rt := range vm.routes {
+			templates[rt.template] = true
+			for _, seg := range strings.Split(rt.template, "/") {
+				if seg != "" && !strings.Contains(seg, "{") {
+					literals[seg] = true
+				}
+			}
+		}
+		for tpl := range templates {
+			for value := range literals {
+				path := fill.ReplaceAllString(tpl, value)
+				for _, method := range []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"} {
+					r := httptest.NewRequest(method, "http://h"+path, nil)
+					var full mux.RouteMatch
+					var want *route
+					if vm.Match(r, &full) && full.MatchErr == nil {
+						want = vm.routes[full.Route]
+					}
+					got, vars := vm.operation(r)
+					if got != want || (want != nil && !maps.Equal(vars, full.Vars)) {
+						t.Fatalf("%s %s: buckets chose %v %v, the full router %v %v", method, path, got, vars, want, full.Vars)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d requests checked", checked)
+	}
+	t.Logf("%d requests routed alike", checked)
 }

@@ -285,11 +285,16 @@ func decidedBy(cause error) string {
 	}
 	ke, ok := cause.(*kit.Error) // the usual case, without errors.As's reflection
 	if !ok {
-		var wrapped *kit.Error
-		if !errors.As(cause, &wrapped) {
-			return "rule"
+		switch cause.(type) {
+		case interface{ Unwrap() error }, interface{ Unwrap() []error }, interface{ As(any) bool }:
+			var wrapped *kit.Error
+			if !errors.As(cause, &wrapped) {
+				return "rule"
+			}
+			ke = wrapped
+		default:
+			return "rule" // a vendor's own error, wrapping nothing
 		}
-		ke = wrapped
 	}
 	switch ke.Kind {
 	case kit.BadRequest:
