@@ -146,10 +146,11 @@ func (e *Emulator) run(r *http.Request, ex *exchange, rt *route, readErr error) 
 // request, and kin-openapi's validation input with the request copy and
 // body reader it reads.
 type exchange struct {
-	kr   kit.Request
-	val  openapi3filter.RequestValidationInput
-	req  http.Request
-	body bodyReader
+	kr      kit.Request
+	formErr error // why a form body did not parse, when it did not
+	val     openapi3filter.RequestValidationInput
+	req     http.Request
+	body    bodyReader
 }
 
 // bodyReader is a request body over bytes already read.
@@ -202,7 +203,7 @@ func (e *Emulator) newExchange(r *http.Request, op string, vars map[string]strin
 	kr.Body = body
 	if kit.MediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
 		// Keep what parsed; validation reports a malformed body.
-		kr.Form, _ = url.ParseQuery(string(body))
+		kr.Form, ex.formErr = url.ParseQuery(string(body))
 	}
 	return ex, nil
 }
@@ -215,50 +216,6 @@ func query(raw string) url.Values {
 	}
 	q, _ := url.ParseQuery(raw) // what URL.Query keeps: the pairs that parse
 	return q
-}
-
-// validate checks the request against its operation in the spec, with
-// kin-openapi's ValidateParameter and ValidateRequestBody in the order its
-// ValidateRequest calls them, over only the parameters that could fail
-// (see checkedParams). Security is left to the vendor, whose real service
-// orders its checks its own way.
-func validate(r *http.Request, ex *exchange, rt *route) error {
-	input := ex.validationInput(r, rt)
-	ctx := r.Context()
-	for _, p := range rt.params {
-		if err := openapi3filter.ValidateParameter(ctx, input, p); err != nil {
-			return toKitError(err)
-		}
-	}
-	if rt.body != nil && !input.Options.ExcludeRequestBody {
-		if err := openapi3filter.ValidateRequestBody(ctx, input, rt.body); err != nil {
-			return toKitError(err)
-		}
-	}
-	return nil
-}
-
-func (ex *exchange) validationInput(r *http.Request, rt *route) *openapi3filter.RequestValidationInput {
-	// A shallow copy is enough: validation reads the request and only
-	// needs a fresh body reader.
-	ex.req = *r
-	ex.body.Reset(ex.kr.Body)
-	ex.req.Body = &ex.body
-	opts := &rt.opts
-	// kin-openapi decodes no XML (its decoder registry is global): an XML
-	// body is the vendor's to parse; its media type is still checked
-	// against the spec.
-	if ct := r.Header.Get("Content-Type"); isXML(ct) && declares(rt, ct) {
-		opts = &rt.optsNoBody
-	}
-	ex.val = openapi3filter.RequestValidationInput{
-		Request:     &ex.req,
-		PathParams:  ex.kr.Params,
-		QueryParams: ex.kr.Query, // parsed once, in newRequest
-		Route:       rt.kin,
-		Options:     opts,
-	}
-	return &ex.val
 }
 
 func isXML(contentType string) bool {

@@ -44,6 +44,9 @@ type route struct {
 	// requests (kin-openapi only reads them); optsNoBody leave the body
 	// out, for XML that kin-openapi cannot decode.
 	opts, optsNoBody openapi3filter.Options
+	// form validates a flat form body without kin-openapi's decoder; nil
+	// for any other body.
+	form *flatForm
 }
 
 // checkedParams lists the parameters of an operation that validation
@@ -160,6 +163,7 @@ func loadVendor(v kit.Vendor) (*vendorEntry, error) {
 				}
 				rt.optsNoBody = rt.opts
 				rt.optsNoBody.ExcludeRequestBody = true
+				rt.form = newFlatForm(doc, body)
 			}
 		}
 	}
