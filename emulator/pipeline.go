@@ -142,15 +142,20 @@ func (e *Emulator) run(r *http.Request, ex *exchange, rt *route, readErr error) 
 }
 
 // exchange is what the pipeline keeps for one request beyond net/http's
-// values, in one allocation rather than five: the vendor's view of the
-// request, and kin-openapi's validation input with the request copy and
-// body reader it reads.
+// values: the vendor's view of the request and, for an operation the spec
+// can refuse, what kin-openapi reads.
 type exchange struct {
 	kr      kit.Request
 	formErr error // why a form body did not parse, when it did not
-	val     openapi3filter.RequestValidationInput
-	req     http.Request
-	body    bodyReader
+	v       *validation
+}
+
+// validation is kin-openapi's input with the request copy and body reader
+// it reads, in one allocation rather than four.
+type validation struct {
+	val  openapi3filter.RequestValidationInput
+	req  http.Request
+	body bodyReader
 }
 
 // bodyReader is a request body over bytes already read.

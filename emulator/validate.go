@@ -42,9 +42,13 @@ func validate(r *http.Request, ex *exchange, rt *route) error {
 func (ex *exchange) validationInput(r *http.Request, rt *route) *openapi3filter.RequestValidationInput {
 	// A shallow copy is enough: validation reads the request and only
 	// needs a fresh body reader.
-	ex.req = *r
-	ex.body.Reset(ex.kr.Body)
-	ex.req.Body = &ex.body
+	if ex.v == nil {
+		ex.v = &validation{}
+	}
+	v := ex.v
+	v.req = *r
+	v.body.Reset(ex.kr.Body)
+	v.req.Body = &v.body
 	opts := &rt.opts
 	// kin-openapi decodes no XML (its decoder registry is global): an XML
 	// body is the vendor's to parse; its media type is still checked
@@ -52,14 +56,14 @@ func (ex *exchange) validationInput(r *http.Request, rt *route) *openapi3filter.
 	if ct := r.Header.Get("Content-Type"); isXML(ct) && declares(rt, ct) {
 		opts = &rt.optsNoBody
 	}
-	ex.val = openapi3filter.RequestValidationInput{
-		Request:     &ex.req,
+	v.val = openapi3filter.RequestValidationInput{
+		Request:     &v.req,
 		PathParams:  ex.kr.Params,
 		QueryParams: ex.kr.Query, // parsed once, in newRequest
 		Route:       rt.kin,
 		Options:     opts,
 	}
-	return &ex.val
+	return &v.val
 }
 
 const formType = "application/x-www-form-urlencoded"

@@ -3,6 +3,7 @@ package onedata
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/offboard/offboard/emulator/kit"
 )
@@ -15,12 +16,22 @@ type apiError struct {
 	details     map[string]any
 }
 
-func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.id, e.description) }
+func (e *apiError) Error() string { return strconv.Itoa(e.status) + " " + e.id + ": " + e.description }
 
 // response encodes the error as oz-worker does: compact JSON (ctool's
 // json_utils:encode, jiffy without the pretty option) of Erlang maps,
 // whose keys come out sorted, so "description" precedes "details" and "id".
 func (e *apiError) response() kit.Response {
+	if e.details == nil {
+		// The usual answer (notFound, forbidden...), written without
+		// encoding/json's map sorting: FuzzErrorResponse holds the two alike.
+		b := make([]byte, 0, 40+len(e.description)+len(e.id))
+		b = append(b, `{"error":{"description":`...)
+		b = kit.AppendJSONString(b, e.description)
+		b = append(b, `,"id":`...)
+		b = kit.AppendJSONString(b, e.id)
+		return kit.Raw(e.status, kit.ContentJSON, append(b, "}}"...))
+	}
 	obj := map[string]any{"id": e.id, "description": e.description}
 	if e.details != nil {
 		obj["details"] = e.details

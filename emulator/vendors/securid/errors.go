@@ -1,7 +1,6 @@
 package securid
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -19,9 +18,24 @@ type apiError struct {
 
 func (e *apiError) Error() string {
 	if e.cause != "" {
-		return fmt.Sprintf("%d %s (%s)", e.status, e.message, e.cause)
+		return strconv.Itoa(e.status) + " " + e.message + " (" + e.cause + ")"
 	}
-	return fmt.Sprintf("%d %s", e.status, e.message)
+	return strconv.Itoa(e.status) + " " + e.message
+}
+
+// body is the {"status","error","message"} answer, written without
+// reflection since every error answer pays for it (FuzzErrorBody holds it
+// to what encoding/json makes of the same fields).
+func (e *apiError) body() []byte {
+	text := http.StatusText(e.status)
+	b := make([]byte, 0, 40+len(text)+len(e.message))
+	b = append(b, `{"status":`...)
+	b = strconv.AppendInt(b, int64(e.status), 10)
+	b = append(b, `,"error":`...)
+	b = kit.AppendJSONString(b, text)
+	b = append(b, `,"message":`...)
+	b = kit.AppendJSONString(b, e.message)
+	return append(b, '}')
 }
 
 const retryAfterSeconds = 60
@@ -57,11 +71,7 @@ func (Vendor) Error(r *kit.Request, err error) kit.Response {
 	if ae == errUnsupportedMediaType && !takesOnlyJSON[r.Operation] {
 		ae = errBadRequest // the other operations document no 415
 	}
-	resp := kit.Raw(ae.status, kit.ContentJSON, kit.Compact(struct {
-		Status  int    `json:"status"`
-		Error   string `json:"error"`
-		Message string `json:"message"`
-	}{ae.status, http.StatusText(ae.status), ae.message}))
+	resp := kit.Raw(ae.status, kit.ContentJSON, ae.body())
 	if ae.status == http.StatusTooManyRequests {
 		resp.Header.Set("Retry-After", strconv.Itoa(retryAfterSeconds)) // a rate-limit fault may set its own
 	}
