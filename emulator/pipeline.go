@@ -294,14 +294,15 @@ func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kr *kit.Request
 	var detail string // the cause once, for the header, the journal and the log
 	if cause != nil {
 		detail = cause.Error()
-		h.Set(HeaderDetail, headerSafe(truncate(oneLine(detail), 512)))
+		// Canonical keys, set directly: Set would canonicalize them again.
+		h[HeaderDetail] = []string{headerSafe(truncate(oneLine(detail), 512))}
 	}
 	status := resp.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
 	if status != http.StatusNoContent && status != http.StatusNotModified {
-		h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+		h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
 	}
 	w.WriteHeader(status)
 	sent := resp.Body

@@ -44,9 +44,8 @@ type route struct {
 	// requests (kin-openapi only reads them); optsNoBody leave the body
 	// out, for XML that kin-openapi cannot decode.
 	opts, optsNoBody openapi3filter.Options
-	// form validates a flat form body without kin-openapi's decoder; nil
-	// for any other body.
-	form *flatForm
+	// direct are the shortcuts validation may take for the body.
+	direct []*directBody
 }
 
 // checkedParams lists the parameters of an operation that validation
@@ -163,7 +162,7 @@ func loadVendor(v kit.Vendor) (*vendorEntry, error) {
 				}
 				rt.optsNoBody = rt.opts
 				rt.optsNoBody.ExcludeRequestBody = true
-				rt.form = newFlatForm(doc, body)
+				rt.direct = directBodies(doc, body)
 			}
 		}
 	}

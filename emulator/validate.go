@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"net/http"
 	"slices"
 	"strings"
@@ -27,13 +28,15 @@ func validate(r *http.Request, ex *exchange, rt *route) error {
 	if rt.body == nil || input.Options.ExcludeRequestBody {
 		return nil
 	}
-	var err error
-	if rt.form != nil && rt.form.applies(r, ex, rt.body) {
-		err = rt.form.validate(input, rt.body, ex.kr.Form)
-	} else {
-		err = openapi3filter.ValidateRequestBody(ctx, input, rt.body)
+	for _, d := range rt.direct {
+		if d.applies(r, ex, rt.body) {
+			if err := d.validate(input, rt.body, ex); err != nil {
+				return toKitError(err)
+			}
+			return nil
+		}
 	}
-	if err != nil {
+	if err := openapi3filter.ValidateRequestBody(ctx, input, rt.body); err != nil {
 		return toKitError(err)
 	}
 	return nil
@@ -66,41 +69,78 @@ func (ex *exchange) validationInput(r *http.Request, rt *route) *openapi3filter.
 	return &v.val
 }
 
-const formType = "application/x-www-form-urlencoded"
+const (
+	formType = "application/x-www-form-urlencoded"
+	jsonType = "application/json"
+)
 
-// flatForm validates a form body whose schema is an object of plain
-// string properties (ArcGIS's operations) without kin-openapi's form
-// decoder, which parses the body a second time and walks the schema
-// generically: for such a schema that decoder makes, from the parsed
-// form, an object holding each declared property present in the form,
-// with its first non-empty value (the first value when all are empty),
-// and nothing else. flatForm builds that object from the form the
-// pipeline already parsed and hands it to kin-openapi's schema validator
-// with the options ValidateRequestBody uses, so the verdict and the
-// error are kin-openapi's (FuzzFlatForm holds the two paths together).
-// Any other body, media type or parse outcome takes kin-openapi's path.
-type flatForm struct {
-	media  *openapi3.MediaType // the content entry kin-openapi would pick
-	props  []string            // declared properties, in kin-openapi's (sorted) order
-	reason string              // kin-openapi's RequestError reason on a mismatch
-	opts   []openapi3.SchemaValidationOption
+// directBody validates one media type of an operation's request body
+// without ValidateRequestBody's generic path, which copies the body, looks
+// its decoder up in a global registry and, for forms, parses the body a
+// second time and walks the schema generically. The verdict and the error
+// are still kin-openapi's: the value is made as its decoder makes it and
+// checked by its schema validator with the options ValidateRequestBody
+// uses (FuzzDirectBody holds the two paths together). Any other body,
+// media type or parse outcome takes kin-openapi's whole path.
+//
+// A JSON body is decoded by kin-openapi's own JSONBodyDecoder. A form body
+// is taken only when its schema is an object of plain string properties
+// (ArcGIS's operations): for those, kin-openapi's form decoder makes an
+// object holding each declared property present in the form, with its
+// first non-empty value (the first value when all are empty), and nothing
+// else; directBody builds that object from the form the pipeline parsed.
+type directBody struct {
+	mediaType string              // formType or jsonType
+	media     *openapi3.MediaType // the content entry kin-openapi would pick
+	props     []string            // a form's properties, in kin-openapi's (sorted) order
+	reason    string              // kin-openapi's RequestError reason on a mismatch
+	opts      []openapi3.SchemaValidationOption
 }
 
-// newFlatForm is the fast path for a request body, or nil when its form
-// schema is anything but a flat object of strings.
-func newFlatForm(doc *openapi3.T, body *openapi3.RequestBody) *flatForm {
+// directBodies are the shortcuts an operation's request body allows.
+func directBodies(doc *openapi3.T, body *openapi3.RequestBody) []*directBody {
 	if body == nil {
 		return nil
 	}
-	mt := body.Content[formType]
-	if mt == nil || len(mt.Encoding) > 0 || mt.Schema == nil || mt.Schema.Value == nil {
-		return nil
+	var out []*directBody
+	for _, mediaType := range []string{formType, jsonType} {
+		mt := body.Content[mediaType]
+		if mt == nil || len(mt.Encoding) > 0 || mt.Schema == nil || mt.Schema.Value == nil {
+			continue
+		}
+		sc := mt.Schema.Value
+		d := &directBody{mediaType: mediaType, media: mt, opts: []openapi3.SchemaValidationOption{openapi3.VisitAsRequest()}}
+		if mediaType == formType {
+			if d.props = flatStrings(sc); d.props == nil {
+				continue
+			}
+		} else if sc.Type.Is("string") && sc.Format == "binary" {
+			continue // kin-openapi reads a binary schema as a file
+		}
+		// kin-openapi names the schema in its reason: its $ref, else its title.
+		d.reason = "doesn't match schema"
+		id := strings.TrimSpace(mt.Schema.Ref)
+		if id == "" {
+			id = strings.TrimSpace(sc.Title)
+		}
+		if id != "" {
+			d.reason += " " + id
+		}
+		if doc.IsOpenAPI31OrLater() {
+			d.opts = append(d.opts, openapi3.EnableJSONSchema2020())
+		}
+		out = append(out, d)
 	}
-	sc := mt.Schema.Value
+	return out
+}
+
+// flatStrings lists, sorted, the properties of an object schema whose
+// properties are all plain strings; nil for any other schema.
+func flatStrings(sc *openapi3.Schema) []string {
 	if !sc.Type.Is("object") || len(sc.AllOf)+len(sc.AnyOf)+len(sc.OneOf) > 0 || sc.Not != nil {
 		return nil
 	}
-	f := &flatForm{media: mt, opts: []openapi3.SchemaValidationOption{openapi3.VisitAsRequest()}}
+	props := []string{}
 	for name, p := range sc.Properties {
 		if p == nil || p.Value == nil {
 			return nil
@@ -110,51 +150,50 @@ func newFlatForm(doc *openapi3.T, body *openapi3.RequestBody) *flatForm {
 			len(v.AllOf)+len(v.AnyOf)+len(v.OneOf) > 0 || v.Not != nil {
 			return nil
 		}
-		f.props = append(f.props, name)
+		props = append(props, name)
 	}
-	slices.Sort(f.props)
-	// kin-openapi names the schema in its reason: its $ref, else its title.
-	f.reason = "doesn't match schema"
-	id := strings.TrimSpace(mt.Schema.Ref)
-	if id == "" {
-		id = strings.TrimSpace(sc.Title)
-	}
-	if id != "" {
-		f.reason += " " + id
-	}
-	if doc.IsOpenAPI31OrLater() {
-		f.opts = append(f.opts, openapi3.EnableJSONSchema2020())
-	}
-	return f
+	slices.Sort(props)
+	return props
 }
 
-// applies tells whether this request takes the fast path: a non-empty
-// form body that parsed, sent as the media type the form entry is for.
-func (f *flatForm) applies(r *http.Request, ex *exchange, body *openapi3.RequestBody) bool {
+// applies tells whether this request takes the shortcut: a non-empty body
+// (for a form, one that parsed) sent as the media type it is for.
+func (d *directBody) applies(r *http.Request, ex *exchange, body *openapi3.RequestBody) bool {
 	ct := r.Header.Get("Content-Type")
-	return len(ex.kr.Body) > 0 && ex.formErr == nil && kit.MediaType(ct) == formType && body.Content.Get(ct) == f.media
+	return len(ex.kr.Body) > 0 && (d.mediaType != formType || ex.formErr == nil) &&
+		kit.MediaType(ct) == d.mediaType && body.Content.Get(ct) == d.media
 }
 
-// validate is ValidateRequestBody's schema check over the object
-// kin-openapi's form decoder would have made.
-func (f *flatForm) validate(input *openapi3filter.RequestValidationInput, body *openapi3.RequestBody, form map[string][]string) error {
-	obj := make(map[string]any, len(f.props))
-	for _, name := range f.props {
-		values, ok := form[name]
-		if !ok || len(values) == 0 {
-			continue
+// validate is ValidateRequestBody's decoding and schema check for the
+// shortcut's media type.
+func (d *directBody) validate(input *openapi3filter.RequestValidationInput, body *openapi3.RequestBody, ex *exchange) error {
+	var value any
+	if d.mediaType == jsonType {
+		v, err := openapi3filter.JSONBodyDecoder(bytes.NewReader(ex.kr.Body), input.Request.Header, d.media.Schema, nil)
+		if err != nil {
+			return &openapi3filter.RequestError{Input: input, RequestBody: body, Reason: "failed to decode request body", Err: err}
 		}
-		raw := values[0]
-		for _, v := range values[1:] {
-			if raw != "" {
-				break
+		value = v
+	} else {
+		obj := make(map[string]any, len(d.props))
+		for _, name := range d.props {
+			values, ok := ex.kr.Form[name]
+			if !ok || len(values) == 0 {
+				continue
 			}
-			raw = v
+			raw := values[0]
+			for _, v := range values[1:] {
+				if raw != "" {
+					break
+				}
+				raw = v
+			}
+			obj[name] = raw
 		}
-		obj[name] = raw
+		value = obj
 	}
-	if err := f.media.Schema.Value.VisitJSON(obj, f.opts...); err != nil {
-		return &openapi3filter.RequestError{Input: input, RequestBody: body, Reason: f.reason, Err: err}
+	if err := d.media.Schema.Value.VisitJSON(value, d.opts...); err != nil {
+		return &openapi3filter.RequestError{Input: input, RequestBody: body, Reason: d.reason, Err: err}
 	}
 	return nil
 }

@@ -10,43 +10,54 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-// formRoutes are the routes whose form bodies take flatForm's path.
-func formRoutes(t testing.TB, em *Emulator) []*route {
+// directRoutes are the routes whose bodies may take a directBody shortcut.
+func directRoutes(t testing.TB, em *Emulator) []*route {
 	var out []*route
 	for _, v := range em.vendors {
 		for _, rt := range v.routes {
-			if rt.form != nil {
+			if len(rt.direct) > 0 {
 				out = append(out, rt)
 			}
 		}
 	}
 	if len(out) == 0 {
-		t.Fatal("no route takes the flat-form path")
+		t.Fatal("no route takes a body shortcut")
 	}
 	return out
 }
 
-// FuzzFlatForm: for every route with a flat form schema, any body and
-// content type gets from flatForm the verdict and the error kin-openapi's
-// ValidateRequestBody gives.
-func FuzzFlatForm(f *testing.F) {
+// FuzzDirectBody: for every route with a body shortcut, any body and
+// content type gets from the shortcut the verdict and the error
+// kin-openapi's ValidateRequestBody gives.
+func FuzzDirectBody(f *testing.F) {
 	em, err := New()
 	if err != nil {
 		f.Fatal(err)
 	}
-	routes := formRoutes(f, em)
-	for _, body := range []string{
+	routes := directRoutes(f, em)
+	forms := []string{
 		"userName=gis_joe&f=json&token=t", "userName=&f=json", "f=pjson", "userName=a&userName=b",
 		"userName=&userName=b&f=", "userName=x&f=xml", "userName=x&f=JSON", "unknown=1", "=", "&&", "userName",
 		"userName=%zz", "userName=a%20b&token=%E2%82%AC", "username=x&password=y&client=requestip&f=json",
 		"userName=x;f=json", "userName=x&f=json&f=html", "f=&f=pjson&userName=u",
-	} {
-		for i := range routes {
-			f.Add(i, body, formType)
+	}
+	jsons := []string{
+		`{"user_ids":["2d032145d82546b5b83cd7a6fd7d0afc"]}`, `{"user_ids":[]}`, `{"user_ids":[""]}`, `{"user_ids":"x"}`,
+		`{}`, `[]`, `null`, `{"user_ids":["a"]} trailing`, `{"user_ids":["a"],"user_ids":["b"]}`, `{`, `"x"`, `1e999`,
+		`{"blocked":true}`, `{"blocked":"yes"}`, `{"username":"u","password":"p"}`, `{"users":[{"user_id":"u","roles_ids":["r00001"]}]}`,
+		`{"searchText":"x","pageSize":10}`, `{"email":"a@b.c"}`, "\xff", `{"a":1.5e3}`,
+	}
+	for i := range routes {
+		for _, b := range forms {
+			f.Add(i, b, formType)
+		}
+		for _, b := range jsons {
+			f.Add(i, b, jsonType)
 		}
 	}
 	f.Add(0, "userName=x", formType+"; charset=UTF-8")
 	f.Add(0, "userName=x", "Application/X-WWW-Form-Urlencoded")
+	f.Add(0, `{"a":1}`, "application/json; charset=utf-8")
 	f.Fuzz(func(t *testing.T, i int, body, contentType string) {
 		rt := routes[((i%len(routes))+len(routes))%len(routes)]
 		r := httptest.NewRequest(rt.method, "http://h/x", strings.NewReader(body))
@@ -55,44 +66,57 @@ func FuzzFlatForm(f *testing.F) {
 		if readErr != nil {
 			t.Skip()
 		}
-		if !rt.form.applies(r, ex, rt.body) {
-			return // kin-openapi's own path
-		}
-		fast := rt.form.validate(ex.validationInput(r, rt), rt.body, ex.kr.Form)
-		slow := openapi3filter.ValidateRequestBody(context.Background(), ex.validationInput(r, rt), rt.body)
-		if (fast == nil) != (slow == nil) || (fast != nil && fast.Error() != slow.Error()) {
-			t.Fatalf("%s %q (%s): flatForm says %v, kin-openapi says %v", rt.op, body, contentType, fast, slow)
-		}
-		if fast != nil {
-			if a, b := toKitError(fast), toKitError(slow); *a != *b {
-				t.Fatalf("%s %q: kit errors differ: %+v and %+v", rt.op, body, a, b)
+		for _, d := range rt.direct {
+			if !d.applies(r, ex, rt.body) {
+				continue
+			}
+			fast := d.validate(ex.validationInput(r, rt), rt.body, ex)
+			slow := openapi3filter.ValidateRequestBody(context.Background(), ex.validationInput(r, rt), rt.body)
+			if (fast == nil) != (slow == nil) || (fast != nil && fast.Error() != slow.Error()) {
+				t.Fatalf("%s %q (%s): the shortcut says %v, kin-openapi says %v", rt.op, body, contentType, fast, slow)
+			}
+			if fast != nil {
+				if a, b := toKitError(fast), toKitError(slow); *a != *b {
+					t.Fatalf("%s %q: kit errors differ: %+v and %+v", rt.op, body, a, b)
+				}
 			}
 		}
 	})
 }
 
-// TestFlatFormRoutes: the ArcGIS form operations take the fast path, and
-// an operation whose form has a non-string property does not.
-func TestFlatFormRoutes(t *testing.T) {
+// TestDirectBodyRoutes: the ArcGIS form operations and the JSON ones take
+// a shortcut, and a content type other than the shortcut's does not.
+func TestDirectBodyRoutes(t *testing.T) {
 	em, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]bool{}
-	for _, rt := range formRoutes(t, em) {
-		got[rt.vendor.Name()+"/"+rt.op] = true
+	got := map[string]string{}
+	for _, rt := range directRoutes(t, em) {
+		var types []string
+		for _, d := range rt.direct {
+			types = append(types, d.mediaType)
+		}
+		got[rt.vendor.Name()+"/"+rt.op] = strings.Join(types, " ")
 	}
-	for _, want := range []string{"arcgis/deleteUserWorkspace", "arcgis/transferUserWorkspace"} {
-		if !got[want] {
-			t.Errorf("%s does not take the flat-form path (have %v)", want, got)
+	for op, want := range map[string]string{
+		"arcgis/deleteUserWorkspace":   formType,
+		"arcgis/transferUserWorkspace": formType,
+		"huawei/deleteWorkspaceUsers":  jsonType,
+		"huawei/addWorkspaceUsers":     jsonType,
+	} {
+		if got[op] != want {
+			t.Errorf("%s: shortcuts for %q, want %q", op, got[op], want)
 		}
 	}
-	r := httptest.NewRequest(http.MethodPost, "http://h/x", strings.NewReader("userName=x"))
-	r.Header.Set("Content-Type", "application/json")
-	for _, rt := range formRoutes(t, em) {
+	r := httptest.NewRequest(http.MethodPost, "http://h/x", strings.NewReader("x=1"))
+	r.Header.Set("Content-Type", "text/plain")
+	for _, rt := range directRoutes(t, em) {
 		ex, _ := em.newExchange(r, rt.op, nil)
-		if rt.form.applies(r, ex, rt.body) {
-			t.Errorf("%s: a JSON content type took the form path", rt.op)
+		for _, d := range rt.direct {
+			if d.applies(r, ex, rt.body) {
+				t.Errorf("%s: text/plain took the %s shortcut", rt.op, d.mediaType)
+			}
 		}
 	}
 }

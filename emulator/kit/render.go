@@ -19,7 +19,7 @@ const (
 func Raw(status int, contentType string, body []byte) Response {
 	h := http.Header{}
 	if contentType != "" {
-		h.Set("Content-Type", contentType)
+		h["Content-Type"] = []string{contentType} // canonical already
 	}
 	return Response{Status: status, Header: h, Body: body}
 }

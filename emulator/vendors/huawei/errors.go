@@ -69,12 +69,12 @@ func (Vendor) Error(_ *kit.Request, err error) kit.Response {
 	if ge != nil {
 		id := requestID()
 		resp := kit.Raw(ge.status, kit.ContentJSON, gatewayBody(ge, id))
-		resp.Header.Set("Server", "api-gateway")
-		resp.Header.Set("X-Request-Id", id)
+		resp.Header["Server"] = []string{"api-gateway"}
+		resp.Header["X-Request-Id"] = []string{id}
 		return resp
 	}
 	resp := kit.Raw(se.status, kit.ContentJSON, serviceBody(se))
-	resp.Header.Set("X-Request-Id", requestID())
+	resp.Header["X-Request-Id"] = []string{requestID()}
 	return resp
 }
 

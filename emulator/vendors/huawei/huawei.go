@@ -422,7 +422,7 @@ func documented(status int, v any) kit.Response {
 		out = append(out, c)
 	}
 	resp := kit.Raw(status, kit.ContentJSON, out)
-	resp.Header.Set("X-Request-Id", requestID()) // the gateway tags every answer
+	resp.Header["X-Request-Id"] = []string{requestID()} // the gateway tags every answer
 	return resp
 }
 
