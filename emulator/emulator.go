@@ -469,16 +469,29 @@ func (e *Emulator) vendorRouter(v *vendorEntry) *vendorMux {
 		}
 		allowed[rt.template] = append(allowed[rt.template], rt.method)
 	}
-	// The buckets, filled in the full router's order.
+	// The buckets, filled in the full router's order. Their routes match
+	// the path segment by segment where the template allows it (each
+	// variable a whole segment, as in every spec here), the rest with
+	// mux's own template; the full router keeps mux's templates for all,
+	// and TestLastSegmentBucketsAgree holds the two to the same choices.
+	add := func(b *mux.Router, rt *route) {
+		mr := b.NewRoute()
+		if match := segmentMatcher(rt.template); match != nil {
+			mr.MatcherFunc(match)
+		} else {
+			mr.Path(rt.template)
+		}
+		vm.routes[mr.Methods(rt.method)] = rt
+	}
 	for _, rt := range routes {
 		last := rt.template[strings.LastIndexByte(rt.template, '/')+1:]
 		for seg, b := range vm.byLast {
 			if seg == last || strings.Contains(last, "{") {
-				vm.routes[b.Path(rt.template).Methods(rt.method)] = rt
+				add(b, rt)
 			}
 		}
 		if strings.Contains(last, "{") {
-			vm.routes[vm.tail.Path(rt.template).Methods(rt.method)] = rt
+			add(vm.tail, rt)
 		}
 	}
 	for _, t := range templates {
@@ -495,6 +508,72 @@ func (e *Emulator) vendorRouter(v *vendorEntry) *vendorMux {
 			Detail: "no " + v.Name() + " operation at " + r.Method + " " + r.URL.Path + "; see " + HeaderRoutes})
 	})
 	return vm
+}
+
+// segmentMatcher matches a request path against a template whose
+// variables each fill one whole segment ("/users/{id}"), as mux matches
+// such a template (a variable is one or more characters other than '/',
+// literals compare exactly, no trailing slash is added or dropped), and
+// sets the variables, without a regular expression. It is nil for any
+// other template.
+func segmentMatcher(template string) mux.MatcherFunc {
+	segs := strings.Split(template, "/")
+	names := make([]string, len(segs)) // the variable's name, or "" for a literal
+	vars := 0
+	for i, seg := range segs {
+		if !strings.ContainsAny(seg, "{}") {
+			continue
+		}
+		name, ok := strings.CutPrefix(seg, "{")
+		if name, ok = strings.CutSuffix(name, "}"); !ok || name == "" || strings.ContainsAny(name, "{}:") {
+			return nil // a pattern or a partial segment: mux's template
+		}
+		names[i] = name
+		vars++
+	}
+	return func(r *http.Request, m *mux.RouteMatch) bool {
+		p := r.URL.Path
+		for i, seg := range segs {
+			if i > 0 {
+				if len(p) == 0 || p[0] != '/' {
+					return false
+				}
+				p = p[1:]
+			}
+			end := strings.IndexByte(p, '/')
+			if end < 0 {
+				end = len(p)
+			}
+			if i == len(segs)-1 && end != len(p) {
+				return false
+			}
+			if names[i] == "" && p[:end] != seg || names[i] != "" && end == 0 {
+				return false
+			}
+			p = p[end:]
+		}
+		if len(p) != 0 {
+			return false
+		}
+		// Matched: the variables, read again now that they are wanted.
+		out := make(map[string]string, vars)
+		p = r.URL.Path
+		for i := range segs {
+			if i > 0 {
+				p = p[1:]
+			}
+			end := strings.IndexByte(p, '/')
+			if end < 0 {
+				end = len(p)
+			}
+			if names[i] != "" {
+				out[names[i]] = p[:end]
+			}
+			p = p[end:]
+		}
+		m.Vars = out
+		return true
+	}
 }
 
 // HeaderRoutes is where the emulator lists its routes: GET /__admin/routes.

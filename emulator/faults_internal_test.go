@@ -139,10 +139,12 @@ func TestWhichRoutesSkipValidation(t *testing.T) {
 	}
 }
 
-// TestLastSegmentBucketsAgree: the per-last-segment routers pick the
-// operation the vendor's full router picks, for every route's path with
-// its variables filled by plain values and by other routes' literals,
-// under every method.
+// TestLastSegmentBucketsAgree: the per-last-segment routers, whose routes
+// match segment by segment, pick the operation (and variables) the
+// vendor's full router picks with mux's templates, for every route's path
+// with its variables filled by plain values and by other routes'
+// literals, with a slash added, doubled or a segment more or less, under
+// every method.
 func TestLastSegmentBucketsAgree(t *testing.T) {
 	em, err := New()
 	if err != nil {
@@ -169,19 +171,21 @@ func TestLastSegmentBucketsAgree(t *testing.T) {
 		}
 		for tpl := range templates {
 			for value := range literals {
-				path := fill.ReplaceAllString(tpl, value)
-				for _, method := range []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"} {
-					r := httptest.NewRequest(method, "http://h"+path, nil)
-					var full mux.RouteMatch
-					var want *route
-					if vm.Match(r, &full) && full.MatchErr == nil {
-						want = vm.routes[full.Route]
+				base := fill.ReplaceAllString(tpl, value)
+				for _, path := range []string{base, base + "/", base + "/x", strings.Replace(base, "/", "//", 2), strings.TrimSuffix(base, "/"+value)} {
+					for _, method := range []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"} {
+						r := httptest.NewRequest(method, "http://h"+path, nil)
+						var full mux.RouteMatch
+						var want *route
+						if vm.Match(r, &full) && full.MatchErr == nil {
+							want = vm.routes[full.Route]
+						}
+						got, vars := vm.operation(r)
+						if got != want || (want != nil && !maps.Equal(vars, full.Vars)) {
+							t.Fatalf("%s %s: buckets chose %v %v, the full router %v %v", method, path, got, vars, want, full.Vars)
+						}
+						checked++
 					}
-					got, vars := vm.operation(r)
-					if got != want || (want != nil && !maps.Equal(vars, full.Vars)) {
-						t.Fatalf("%s %s: buckets chose %v %v, the full router %v %v", method, path, got, vars, want, full.Vars)
-					}
-					checked++
 				}
 			}
 		}
