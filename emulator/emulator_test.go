@@ -414,4 +414,13 @@ func TestFaultWithCustomBody(t *testing.T) {
 	if got.Status != 400 || !strings.Contains(string(got.Body), "a body goes with a status") {
 		t.Errorf("a body without a status: %d %s", got.Status, got.Body)
 	}
+	// The content type becomes a header every client parses and the
+	// journal keeps: a media type, bounded.
+	for _, ct := range []string{"text/html\\u0000", "not a type", "text/" + strings.Repeat("x", 300)} {
+		got = srv.Do(t, emulatortest.Request{Method: "POST", Path: "/__admin/faults",
+			Body: `{"vendor":"onedata","status":503,"contentType":"` + ct + `"}`})
+		if got.Status != 400 || !strings.Contains(string(got.Body), "contentType") {
+			t.Errorf("contentType %.20q: %d %s", ct, got.Status, got.Body)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"math/rand/v2"
+	"mime"
 	"net/http"
 	"path"
 	"slices"
@@ -170,11 +171,20 @@ func (f *Fault) check(vendors map[string]*vendorEntry) (string, error) {
 	if (f.Body != "" || f.ContentType != "") && f.Status == 0 {
 		return "body", fmt.Errorf("a body goes with a status")
 	}
+	if f.ContentType != "" {
+		// It becomes a header every client must parse, kept by the journal.
+		if _, _, err := mime.ParseMediaType(f.ContentType); err != nil || len(f.ContentType) > maxFaultContentType {
+			return "contentType", fmt.Errorf("not a media type of at most %d bytes: %q", maxFaultContentType, truncate(f.ContentType, 64))
+		}
+	}
 	if f.Status == 0 && !f.Drop && f.latency == 0 {
 		return "status", fmt.Errorf("a fault needs a status, drop: true or a latency")
 	}
 	return "", nil
 }
+
+// maxFaultContentType bounds a fault's contentType.
+const maxFaultContentType = 256
 
 func newRule(f Fault) *faultRule {
 	r := &faultRule{Fault: f}

@@ -239,8 +239,10 @@ func (e *Emulator) record(r *http.Request, kr *kit.Request, vendor, op string, s
 		out := &entry.Response
 		out.Status = status
 		// The writer's header map: net/http copies it at WriteHeader and
-		// nothing writes to it after the answer, so it is kept as is.
-		out.Header, _ = boundHeader(respHeader, journalHeaderBytes)
+		// nothing writes to it after the answer, so it is kept as is. It
+		// needs no bound: its values are the vendor's and a detail cut to
+		// 512 bytes, never what a client sent.
+		out.Header = respHeader
 		if len(respBody) > journalBodyBytes {
 			respBody, out.Truncated = respBody[:journalBodyBytes], true
 		}

@@ -416,19 +416,18 @@ func headerSafe(s string) string {
 
 // oneLine folds runs of white space into one space and trims the ends.
 func oneLine(s string) string {
-	folded := true // already one line: no copy
-	for i := 0; i < len(s) && folded; i++ {
-		switch c := s[i]; {
-		case c == ' ':
-			folded = i > 0 && i < len(s)-1 && s[i+1] != ' '
-		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c >= utf8.RuneSelf:
-			folded = false // strings.Fields knows the Unicode spaces
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c > ' ' && c < utf8.RuneSelf {
+			continue
+		}
+		// A single space between words is already folded; anything else
+		// (other white space, a control, non-ASCII whose Unicode spaces
+		// strings.Fields knows) takes the slow way.
+		if s[i] != ' ' || i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+			return strings.Join(strings.Fields(s), " ")
 		}
 	}
-	if folded {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
+	return s // already one line: no copy
 }
 
 func truncate(s string, n int) string {

@@ -58,13 +58,22 @@ func (Vendor) Error(_ *kit.Request, err error) kit.Response {
 	var se *serviceError
 	var ge *gatewayError
 	var ke *kit.Error
-	switch {
-	case errors.As(err, &se):
-	case errors.As(err, &ge):
-	case errors.As(err, &ke):
-		se, ge = fromKit(ke)
+	switch e := err.(type) { // unwrapped, the usual case: no errors.As
+	case *serviceError:
+		se = e
+	case *gatewayError:
+		ge = e
+	case *kit.Error:
+		se, ge = fromKit(e)
 	default:
-		se = internal("unexpected failure")
+		switch {
+		case errors.As(err, &se):
+		case errors.As(err, &ge):
+		case errors.As(err, &ke):
+			se, ge = fromKit(ke)
+		default:
+			se = internal("unexpected failure")
+		}
 	}
 	if ge != nil {
 		id := requestID()
