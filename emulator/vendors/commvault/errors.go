@@ -85,12 +85,20 @@ func (Vendor) NormalizePath(p string) string {
 		}
 		seg, tail, _ := strings.Cut(p[len(root)+1:], "/")
 		if seg == "" {
+			if p[:len(root)] == root {
+				return p // already in normal form: no copy
+			}
 			return root + p[len(root):] // the root itself
 		}
+		exact := p[:len(root)] == root
 		for _, res := range [...]string{"User", "UserGroup", "Login", "WhoAmI", "Logout", "RenewLoginToken"} {
 			if strings.EqualFold(seg, res) {
+				exact = exact && seg == res
 				seg = res
 			}
+		}
+		if exact {
+			return p // already in normal form: no copy
 		}
 		if tail != "" || strings.HasSuffix(p, "/") {
 			tail = "/" + tail
