@@ -18,6 +18,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/offboard/offboard/emulator"
+	"github.com/offboard/offboard/emulator/signing"
 	"github.com/offboard/offboard/emulator/vendors/securid"
 	"github.com/offboard/offboard/scenarios"
 )
@@ -82,7 +83,7 @@ func benchKey(b *testing.B) (*rsa.PrivateKey, string) {
 }
 
 func benchRequests(b *testing.B, key *rsa.PrivateKey) []benchRequest {
-	bearer, err := securid.Token(key, "bench", securid.DefaultAudience, time.Now(), time.Hour)
+	bearer, err := signing.SecurIDToken(key, "bench", securid.DefaultAudience, time.Now(), time.Hour)
 	if err != nil {
 		b.Fatal(err)
 	}

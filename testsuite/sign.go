@@ -13,7 +13,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/offboard/offboard/emulator/vendors/securid"
+	"github.com/offboard/offboard/emulator/signing"
 )
 
 // SignHuawei signs a request as huaweicloud-sdk-go-v3's AK/SK signer does:
@@ -93,9 +93,9 @@ func mintSecurID(vars map[string]string, now time.Time) error {
 	}
 	aud := vars["securid.audience"]
 	if aud == "" {
-		aud = securid.DefaultAudience
+		aud = signing.SecurIDAudience
 	}
-	tok, err := securid.Token(key, vars["securid.accessId"], aud, now, 5*time.Minute)
+	tok, err := signing.SecurIDToken(key, vars["securid.accessId"], aud, now, 5*time.Minute)
 	if err != nil {
 		return err
 	}

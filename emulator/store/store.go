@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/offboard/offboard/emulator/kit"
 )
@@ -37,19 +39,20 @@ type Options struct {
 	OnDrop func(id, reason string)
 }
 
-// MaxSessionID is the longest session id accepted.
-const MaxSessionID = 128
+// MaxSessionID is the longest session id accepted, in bytes: room for a
+// table test's t.Name().
+const MaxSessionID = 256
 
-// ValidSessionID tells a usable session id: 1 to MaxSessionID characters
-// of letters, digits and "._~-", so that it is safe in a path, a header
-// and a log line.
+// ValidSessionID tells a usable session id: 1 to MaxSessionID bytes of
+// UTF-8 without control characters or white space. Any Go test's t.Name()
+// is one ("TestDelete/unknown_user#01"); where an id travels in a header
+// or a path it is percent-encoded (see engine.SessionWire).
 func ValidSessionID(id string) bool {
-	if id == "" || len(id) > MaxSessionID {
+	if id == "" || len(id) > MaxSessionID || !utf8.ValidString(id) {
 		return false
 	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '~' || c == '-') {
+	for _, r := range id {
+		if unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError {
 			return false
 		}
 	}

@@ -131,7 +131,8 @@ func TestReadsDoNotCreateSessions(t *testing.T) {
 func TestValidSessionID(t *testing.T) {
 	for id, want := range map[string]bool{
 		"JOB-42": true, "suite-onedata-x_1.2~3": true, "": false, strings.Repeat("a", MaxSessionID): true,
-		strings.Repeat("a", MaxSessionID+1): false, "a b": false, "a/b": false, "a\x00": false, "é": false,
+		strings.Repeat("a", MaxSessionID+1): false, "a b": false, "a\x00": false, "a\tb": false, "\xff": false,
+		"TestX/sub": true, "TestDelete/unknown_user#01": true, "Test/é/(1)=%": true, "a\u00a0b": false,
 	} {
 		if got := ValidSessionID(id); got != want {
 			t.Errorf("ValidSessionID(%q) = %v", id, got)

@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/signing"
 )
 
 // Limits of the service's JWT check.
@@ -25,7 +26,7 @@ const (
 	clockSkew   = 60 * time.Second
 	// DefaultAudience is the administration REST URL tokens are meant for
 	// when a scenario names none.
-	DefaultAudience = "https://access.securid.com/AdminInterface/restapi"
+	DefaultAudience = signing.SecurIDAudience
 )
 
 // Roles of an administration API key.
@@ -272,23 +273,13 @@ func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
 		if k.private == nil || k.Role != RoleSuperAdmin {
 			continue
 		}
-		tok, err := Token(k.private, id, st.Audience, now, maxLifetime)
+		tok, err := signing.SecurIDToken(k.private, id, st.Audience, now, maxLifetime)
 		if err != nil {
 			return "", "", err
 		}
 		return "Authorization", "Bearer " + tok, nil
 	}
 	return "", "", errors.New("the scenario has no securid super-admin API key with a privateKey")
-}
-
-// Token signs a JWT as an API client does: RS256, sub, iat, exp, aud.
-func Token(key *rsa.PrivateKey, accessID, audience string, now time.Time, lifetime time.Duration) (string, error) {
-	return jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.RegisteredClaims{
-		Subject:   accessID,
-		Audience:  jwt.ClaimStrings{audience},
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(lifetime)),
-	}).SignedString(key)
 }
 
 // user finds the request's user, to read or, with write, as a copy this

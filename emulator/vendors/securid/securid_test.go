@@ -16,6 +16,7 @@ import (
 
 	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/emulator/emulatortest"
+	"github.com/offboard/offboard/emulator/signing"
 	"github.com/offboard/offboard/emulator/vendors/securid"
 )
 
@@ -50,7 +51,7 @@ func newServer(t *testing.T, scenario string) *emulatortest.Server {
 
 func bearer(t *testing.T) string {
 	t.Helper()
-	tok, err := securid.Token(testKey(t), accessID, securid.DefaultAudience, now, time.Hour)
+	tok, err := signing.SecurIDToken(testKey(t), accessID, securid.DefaultAudience, now, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

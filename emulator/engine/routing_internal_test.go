@@ -1,7 +1,6 @@
-package emulator
+package engine
 
 import (
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -10,70 +9,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorilla/mux"
 )
-
-// TestWindowKeepsAtMostLimitTimes: a limit/window fault remembers at most
-// limit request times however many requests it sees (finding 7), and still
-// lets exactly limit through per window.
-func TestWindowKeepsAtMostLimitTimes(t *testing.T) {
-	f := Fault{Vendor: "onedata", Limit: 3, Window: "1s"}
-	f.window = time.Second
-	r := newRule(f)
-	now := time.Unix(0, 0)
-	fired := 0
-	for i := range 100_000 {
-		now = now.Add(time.Millisecond) // 1,000 requests a second
-		if r.fires(now) {
-			fired++
-		}
-		if len(r.recent) > 3 {
-			t.Fatalf("after %d requests the window holds %d times", i+1, len(r.recent))
-		}
-	}
-	// 100 s at 1,000/s with 3 allowed per second: 300 let through.
-	if let := 100_000 - fired; let != 300 {
-		t.Errorf("%d requests let through, want 300", let)
-	}
-}
-
-func faultsWith(n int) *faultState {
-	st := &faultState{}
-	for i := range n {
-		f := Fault{Vendor: "commvault", Operation: "deleteUser", Status: 500, Path: fmt.Sprintf("/x/%d", i)}
-		st.add(newRule(f))
-	}
-	return st
-}
-
-// BenchmarkUnmatchedRoute: 10,000 rules for another vendor's operation
-// against none, on one route (finding 7).
-func BenchmarkUnmatchedRoute(b *testing.B) {
-	now := time.Now()
-	for _, n := range []int{0, 10_000} {
-		st := faultsWith(n)
-		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
-			for b.Loop() {
-				_ = st.decide("onedata", "remove_user", "DELETE", "/api/v3/onezone/users/x", now)
-			}
-		})
-	}
-}
-
-// TestUnmatchedRouteSkipsOtherRules: the index means a request looks at
-// no rule of another vendor or operation.
-func TestUnmatchedRouteSkipsOtherRules(t *testing.T) {
-	st := faultsWith(10_000)
-	st.decide("onedata", "remove_user", "DELETE", "/api/v3/onezone/users/x", time.Now())
-	st.decide("commvault", "listUsers", "GET", "/webconsole/api/User", time.Now())
-	for _, r := range st.Rules {
-		if r.Seen != 0 {
-			t.Fatalf("a rule of another route counted a request: %+v", r)
-		}
-	}
-}
 
 // slowBody sends a few bytes then ends, whatever Content-Length said.
 type slowBody struct{ sent bool }
@@ -106,7 +44,7 @@ func TestDeclaredLengthIsNotAllocatedUpFront(t *testing.T) {
 // TestWhichRoutesSkipValidation: kin-openapi sees only the parameters and
 // bodies a spec can refuse; an operation with none of them skips it.
 func TestWhichRoutesSkipValidation(t *testing.T) {
-	em, err := New()
+	em, err := New(DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +84,7 @@ func TestWhichRoutesSkipValidation(t *testing.T) {
 // literals, with a slash added, doubled or a segment more or less, under
 // every method.
 func TestLastSegmentBucketsAgree(t *testing.T) {
-	em, err := New()
+	em, err := New(DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package emulator
+package engine
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/offboard/offboard/emulator/faults"
 	"github.com/offboard/offboard/emulator/kit"
 )
 
@@ -29,13 +30,13 @@ type CatalogueEntry struct {
 	Example     string `json:"example"`
 	// Fault answers it: the status alone where the vendor's own rendering
 	// of that status is the example, else the example's bytes.
-	Fault Fault `json:"fault"`
+	Fault faults.Fault `json:"fault"`
 }
 
 // Catalogue lists every documented error of every vendor, read from the
 // specs' response examples (errors: a 4xx/5xx status, or a 200 whose body
 // says it failed, as ArcGIS, Huawei and Commvault answer).
-func (e *Emulator) Catalogue() (map[string][]CatalogueEntry, error) {
+func (e *Engine) Catalogue() (map[string][]CatalogueEntry, error) {
 	out := map[string][]CatalogueEntry{}
 	for _, v := range e.vendors {
 		entries, err := catalogue(v)
@@ -251,8 +252,8 @@ func saysItFailed(body []byte) bool {
 // faultFor picks the fault that answers an entry: the status alone when
 // the vendor renders exactly the example for it, so its own bytes and
 // headers (Retry-After, X-Request-Id) come with it; else the example.
-func faultFor(v *vendorEntry, c CatalogueEntry) Fault {
-	f := Fault{Vendor: v.Name(), Operation: c.Operation, Status: c.Status, Times: 1}
+func faultFor(v *vendorEntry, c CatalogueEntry) faults.Fault {
+	f := faults.Fault{Vendor: v.Name(), Operation: c.Operation, Status: c.Status, Times: 1}
 	if c.Status >= 400 {
 		r := &kit.Request{Method: c.Method, Operation: c.Operation, Query: url.Values{}, Header: http.Header{}, Params: map[string]string{}}
 		resp := v.Error(r, &kit.Error{Kind: kit.Fault, Status: c.Status})
@@ -272,15 +273,6 @@ func sameBody(a, b []byte) bool {
 		return bytes.Equal(ja, jb)
 	}
 	return bytes.Equal(bytes.TrimSpace(a), bytes.TrimSpace(b))
-}
-
-func (e *Emulator) adminCatalogue(w http.ResponseWriter, _ *http.Request) {
-	c, err := e.Catalogue()
-	if err != nil {
-		writeAdminError(w, http.StatusInternalServerError, "reading the specs: "+err.Error())
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"vendors": c})
 }
 
 // child is a mapping's value for key, or nil.

@@ -1,7 +1,9 @@
-package emulator
+package engine
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -196,4 +198,46 @@ func (d *directBody) validate(input *openapi3filter.RequestValidationInput, body
 		return &openapi3filter.RequestError{Input: input, RequestBody: body, Reason: d.reason, Err: err}
 	}
 	return nil
+}
+
+func isXML(contentType string) bool {
+	mt := kit.MediaType(contentType)
+	return mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml")
+}
+
+// declares tells whether the operation takes a body of that media type.
+func declares(rt *route, contentType string) bool {
+	mt := kit.MediaType(contentType)
+	body := rt.kin.Operation.RequestBody
+	return body != nil && body.Value != nil && body.Value.Content.Get(mt) != nil
+}
+
+// toKitError turns kin-openapi's typed errors into the engine's kinds, so
+// vendors never see kin-openapi.
+func toKitError(err error) *kit.Error {
+	ke := &kit.Error{Kind: kit.BadRequest, Detail: oneLine(err.Error())}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) {
+		switch {
+		case re.Parameter != nil:
+			ke.In, ke.Param = re.Parameter.In, re.Parameter.Name
+		case re.RequestBody != nil && strings.HasPrefix(re.Reason, "header Content-Type"):
+			// A media type the operation does not take: some vendors
+			// answer 415 for it.
+			ke.In, ke.Param = "header", "Content-Type"
+		case re.RequestBody != nil:
+			ke.In = "body"
+		}
+		var se *openapi3.SchemaError
+		if errors.As(re.Err, &se) {
+			ptr := se.JSONPointer()
+			if ke.In == "body" && len(ptr) > 0 {
+				ke.Param = ptr[0]
+			}
+			// The schema dump in SchemaError.Error() is noise in a header.
+			prefix := strings.TrimSuffix(strings.TrimSuffix(re.Error(), re.Err.Error()), ": ")
+			ke.Detail = fmt.Sprintf("%s: %s at /%s", prefix, se.Reason, strings.Join(ptr, "/"))
+		}
+	}
+	return ke
 }

@@ -1,4 +1,4 @@
-package emulator
+package engine
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 )
 
 // directRoutes are the routes whose bodies may take a directBody shortcut.
-func directRoutes(t testing.TB, em *Emulator) []*route {
+func directRoutes(t testing.TB, em *Engine) []*route {
 	var out []*route
 	for _, v := range em.vendors {
 		for _, rt := range v.routes {
@@ -30,7 +30,7 @@ func directRoutes(t testing.TB, em *Emulator) []*route {
 // content type gets from the shortcut the verdict and the error
 // kin-openapi's ValidateRequestBody gives.
 func FuzzDirectBody(f *testing.F) {
-	em, err := New()
+	em, err := New(DefaultConfig())
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func FuzzDirectBody(f *testing.F) {
 // TestDirectBodyRoutes: the ArcGIS form operations and the JSON ones take
 // a shortcut, and a content type other than the shortcut's does not.
 func TestDirectBodyRoutes(t *testing.T) {
-	em, err := New()
+	em, err := New(DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

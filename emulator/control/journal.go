@@ -1,0 +1,87 @@
+package control
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/offboard/offboard/emulator/journal"
+)
+
+// filterFromQuery reads a journal filter from ?vendor=&operation=&method=
+// &path=&status=&session=&decidedBy=&since=(RFC 3339 or a seq number).
+func filterFromQuery(q url.Values) (journal.Filter, error) {
+	f := journal.Filter{Vendor: q.Get("vendor"), Operation: q.Get("operation"), Method: q.Get("method"),
+		Path: q.Get("path"), DecidedBy: q.Get("decidedBy")}
+	if q.Has("session") {
+		f.Session = journal.InSession(q.Get("session"))
+	}
+	if v := q.Get("status"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return f, fmt.Errorf("status %q is not a number", v)
+		}
+		f.Status = n
+	}
+	if v := q.Get("since"); v != "" {
+		if n, err := strconv.ParseUint(v, 10, 64); err == nil {
+			f.AfterSeq = n
+		} else if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			f.Since = t
+		} else {
+			return f, fmt.Errorf("since %q is neither RFC 3339 nor a sequence number", v)
+		}
+	}
+	return f, f.Check()
+}
+
+func (a *API) requests(w http.ResponseWriter, r *http.Request) {
+	f, err := filterFromQuery(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	limit := 0
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, "limit must be a non-negative number")
+			return
+		}
+		if limit = n; n == 0 {
+			streamList(w, "count", 0, "requests", nil)
+			return
+		}
+	}
+	entries, err := a.eng.Requests(f, limit)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	streamList(w, "count", len(entries), "requests", func(i int) any { return entries[i] })
+}
+
+func (a *API) clearRequests(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "cleared", "dropped": a.eng.ClearRequests()})
+}
+
+// countRequests counts with a JSON filter, so a test asserts "exactly one
+// delete of user X": {"vendor":"onedata","method":"DELETE","path":"/api/v3/onezone/users/X"}.
+func (a *API) countRequests(w http.ResponseWriter, r *http.Request) {
+	var f journal.Filter
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		writeError(w, http.StatusBadRequest, "the body must be a JSON filter (vendor, operation, method, path, status, session, decidedBy, since, afterSeq): "+err.Error())
+		return
+	}
+	n, err := a.eng.CountRequests(f)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"count": n})
+}

@@ -1,0 +1,68 @@
+package engine
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// checkResponse validates a response against the operation's spec and
+// reports a mismatch (used by tests: behaviour and spec cannot drift).
+func (e *Engine) checkResponse(r *http.Request, kr *kit.Request, rt *route, resp kit.Response, strictStatus bool) {
+	if err := e.responseError(r, kr, rt, resp, strictStatus); err != nil {
+		e.cfg.ValidateOutput(r, resp.Status, err)
+	}
+}
+
+// responseError tells how a response breaks its operation's spec.
+func (e *Engine) responseError(r *http.Request, kr *kit.Request, rt *route, resp kit.Response, strictStatus bool) error {
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	header := resp.Header
+	if header == nil {
+		header = http.Header{}
+	}
+	opts := &openapi3filter.Options{IncludeResponseStatus: strictStatus, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
+	mt := kit.MediaType(header.Get("Content-Type"))
+	if mt != "" && !strings.HasSuffix(mt, "json") {
+		// kin-openapi decodes JSON bodies only; other media types are
+		// checked against the declared content types, bodies by golden tests.
+		opts.ExcludeResponseBody = true
+		if ref := rt.kin.Operation.Responses.Status(status); ref != nil && ref.Value != nil && ref.Value.Content.Get(mt) == nil {
+			return fmt.Errorf("%s %s: content type %q not declared for %d", rt.vendor.Name(), rt.op, mt, status)
+		}
+	}
+	ex := &exchange{kr: *kr}
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: ex.validationInput(r, rt),
+		Status:                 status,
+		Header:                 header,
+		Options:                opts,
+	}
+	input.SetBodyBytes(resp.Body)
+	if err := openapi3filter.ValidateResponse(r.Context(), input); err != nil {
+		return fmt.Errorf("%s %s: %w", rt.vendor.Name(), rt.op, err)
+	}
+	return nil
+}
+
+// Conforms tells whether an answer to a request, from any server (a
+// vendor's sandbox), is one the request's operation in offboard's spec
+// allows: a declared status, content type and, for JSON, body. The
+// contract suite uses it where a sandbox's data cannot be compared.
+func (e *Engine) Conforms(r *http.Request, reqBody []byte, status int, header http.Header, body []byte) error {
+	rt, params := e.operationOf(r)
+	if rt == nil {
+		return fmt.Errorf("%s %s is no operation of offboard's specs", r.Method, r.URL.Path)
+	}
+	kr := &kit.Request{Body: reqBody, Params: params}
+	if err := e.responseError(r, kr, rt, kit.Response{Status: status, Header: header, Body: body}, true); err != nil {
+		return fmt.Errorf("answered %d, which offboard's spec does not allow: %w", status, err)
+	}
+	return nil
+}

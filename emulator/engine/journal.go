@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/offboard/offboard/emulator/journal"
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// What one journal entry keeps at most.
+const (
+	journalBodyBytes   = 4096 // of each body
+	journalHeaderBytes = 8192 // of the request's header names and values, and of its query
+)
+
+// Requests lists the journal's entries that f matches, oldest first; with
+// limit > 0, only the most recent limit of them.
+func (e *Engine) Requests(f journal.Filter, limit int) ([]journal.Entry, error) {
+	if err := f.Check(); err != nil {
+		return nil, invalid(err)
+	}
+	out := e.journal.List(f)
+	if limit > 0 && limit < len(out) {
+		out = out[len(out)-limit:]
+	}
+	return out, nil
+}
+
+// CountRequests counts the journal's entries that f matches: a test
+// asserts "exactly one delete of user X" with it.
+func (e *Engine) CountRequests(f journal.Filter) (int, error) {
+	if err := f.Check(); err != nil {
+		return 0, invalid(err)
+	}
+	return e.journal.Count(f), nil
+}
+
+// ClearRequests forgets the journal and says how many entries it held.
+func (e *Engine) ClearRequests() int { return e.journal.Clear() }
+
+// JournalSize is how many requests the journal keeps; 0 when it is off.
+func (e *Engine) JournalSize() int { return e.journal.Size() }
+
+// SubscribeRequests opens a live feed of the journal's new entries; close
+// it when done. At most journal.MaxSubscriptions are open at once.
+func (e *Engine) SubscribeRequests() (*journal.Subscription, error) {
+	if e.journal.Size() == 0 {
+		return nil, errorf(ErrConflict, "the journal is off (journal size 0)")
+	}
+	s, ok := e.journal.Subscribe()
+	if !ok {
+		return nil, errorf(ErrConflict, "%d journal subscriptions are open already", journal.MaxSubscriptions)
+	}
+	return s, nil
+}
+
+// record adds an answered request to the journal.
+func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, detail string, respHeader http.Header, respBody []byte) {
+	if e.journal.Size() == 0 {
+		return
+	}
+	entry := journal.Entry{Time: kr.Now, Session: kr.Session, Vendor: vendor, Operation: op, Method: r.Method,
+		Path: kr.Path, Query: truncate(r.URL.RawQuery, journalHeaderBytes), Status: status, DecidedBy: decidedBy(cause)}
+	// net/http gives every request a header map of its own and nothing
+	// here changes it after the answer, so the journal keeps it as is,
+	// unless it is too large to keep whole.
+	h, cut := boundHeader(r.Header, journalHeaderBytes)
+	entry.Header, entry.HeaderTruncated = journal.Header(h), cut
+	body := kr.Body
+	if len(body) > journalBodyBytes {
+		body, entry.Truncated = body[:journalBodyBytes], true
+	}
+	entry.Body = string(body)
+	entry.Detail = detail
+	if status != 0 {
+		out := &entry.Response
+		out.Status = status
+		// The writer's header map: net/http copies it at WriteHeader and
+		// nothing writes to it after the answer, so it is kept as is. It
+		// needs no bound: its values are the vendor's and a detail cut to
+		// 512 bytes, never what a client sent.
+		out.Header = journal.Header(respHeader)
+		if len(respBody) > journalBodyBytes {
+			respBody, out.Truncated = respBody[:journalBodyBytes], true
+		}
+		out.Body = string(respBody)
+	}
+	e.journal.Add(entry)
+}
+
+// boundHeader returns h when its names and values fit in limit bytes, else
+// a copy whose values are cut to fit, and true.
+func boundHeader(h http.Header, limit int) (http.Header, bool) {
+	size := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			size += len(k) + len(v)
+		}
+	}
+	if size <= limit {
+		return h, false
+	}
+	out := make(http.Header, len(h))
+	left := limit
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[k] {
+			if left <= len(k) {
+				return out, true
+			}
+			left -= len(k)
+			if len(v) > left {
+				v = v[:left] + "..."
+			}
+			left -= min(len(v), left)
+			out[k] = append(out[k], v)
+		}
+	}
+	return out, true
+}
+
+// decidedBy names what chose an answer, from the error that decided it.
+func decidedBy(cause error) string {
+	if cause == nil {
+		return "handler"
+	}
+	ke, ok := cause.(*kit.Error) // the usual case, without errors.As's reflection
+	if !ok {
+		switch cause.(type) {
+		case interface{ Unwrap() error }, interface{ Unwrap() []error }, interface{ As(any) bool }:
+			var wrapped *kit.Error
+			if !errors.As(cause, &wrapped) {
+				return "rule"
+			}
+			ke = wrapped
+		default:
+			return "rule" // a vendor's own error, wrapping nothing
+		}
+	}
+	switch ke.Kind {
+	case kit.BadRequest:
+		return "validation"
+	case kit.Fault:
+		return "fault"
+	case kit.NoRoute, kit.MethodNotAllowed:
+		return "route"
+	case kit.TooLarge:
+		return "limit"
+	}
+	return "internal"
+}

@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// exchange is what the pipeline keeps for one request beyond net/http's
+// values: the vendor's view of the request and, for an operation the spec
+// can refuse, what kin-openapi reads.
+type exchange struct {
+	kr         kit.Request
+	sessionErr error // why the session header was refused, when it was
+	formErr    error // why a form body did not parse, when it did not
+	v          *validation
+}
+
+// validation is kin-openapi's input with the request copy and body reader
+// it reads, in one allocation rather than four.
+type validation struct {
+	val  openapi3filter.RequestValidationInput
+	req  http.Request
+	body bodyReader
+}
+
+// bodyReader is a request body over bytes already read.
+type bodyReader struct{ bytes.Reader }
+
+func (*bodyReader) Close() error { return nil }
+
+// newExchange reads what a handler needs. A body over the limit is an
+// error the vendor renders; the partial request is still returned for
+// rendering.
+func (e *Engine) newExchange(r *http.Request, op string, vars map[string]string) (*exchange, error) {
+	path := r.URL.Path
+	if p, ok := r.Context().Value(originalPathKey).(string); ok {
+		path = p
+	}
+	ex := &exchange{}
+	session, viaPrefix, err := sessionOf(r)
+	if err == nil {
+		err = CheckSession(session)
+	}
+	if err != nil {
+		ex.sessionErr, session = err, ""
+	}
+	kr := &ex.kr
+	*kr = kit.Request{
+		Method:    r.Method,
+		Host:      r.Host,
+		Path:      path,
+		Operation: op,
+		Params:    vars, // the request's own map from mux: nothing else holds it
+		Query:     query(r.URL.RawQuery),
+		Header:    r.Header,
+		Session:   session,
+		Now:       e.now(),
+		TLS:       r.TLS != nil,
+		ViaPrefix: viaPrefix,
+	}
+	if kr.Params == nil {
+		kr.Params = map[string]string{}
+	}
+	if r.Body == nil {
+		return ex, nil
+	}
+	body, err := readBody(r, e.cfg.MaxBody)
+	if err != nil {
+		return ex, &kit.Error{Kind: kit.BadRequest, In: "body", Detail: "reading the body: " + err.Error()}
+	}
+	if int64(len(body)) > e.cfg.MaxBody {
+		return ex, &kit.Error{Kind: kit.TooLarge, Detail: fmt.Sprintf("body over %d bytes", e.cfg.MaxBody)}
+	}
+	kr.Body = body
+	if kit.MediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
+		// Keep what parsed; validation reports a malformed body.
+		kr.Form, ex.formErr = url.ParseQuery(string(body))
+	}
+	return ex, nil
+}
+
+// query parses a query string; nil (which reads as empty) when there is
+// none, so most requests allocate no map for it.
+func query(raw string) url.Values {
+	if raw == "" {
+		return nil
+	}
+	q, _ := url.ParseQuery(raw) // what URL.Query keeps: the pairs that parse
+	return q
+}
+
+// readBody reads at most limit+1 bytes. A declared length is a claim,
+// not a promise: only a small one is allocated up front (one allocation
+// for the usual request); a larger body grows its buffer as bytes arrive.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if n := r.ContentLength; n >= 0 && n <= min(limit, preallocBody) {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, buf); err != nil {
+			return nil, err
+		}
+		// Anything past the declared length is not the body (net/http stops there).
+		return buf, nil
+	}
+	var buf bytes.Buffer
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	return buf.Bytes(), err
+}
+
+// preallocBody is the largest declared body length allocated before the
+// bytes arrive.
+const preallocBody = 64 << 10

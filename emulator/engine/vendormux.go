@@ -1,0 +1,198 @@
+package engine
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// vendorMux is one vendor's router and, for each of its mux routes that is
+// an operation, the operation.
+type vendorMux struct {
+	*mux.Router
+	e      *Engine
+	routes map[*mux.Route]*route
+	// byLast holds, per literal last segment of an operation's path, a
+	// router of the operations that could take a path ending in it: those
+	// with that last segment and those whose last segment is a variable,
+	// in the full router's order. tail holds the latter alone. mux tries
+	// routes one by one with a regular expression each; these keep the
+	// tries to the few that can match.
+	byLast map[string]*mux.Router
+	tail   *mux.Router
+}
+
+// serve answers a request under the vendor's prefixes. An operation is
+// served with the variables mux matched, handed over as they are rather
+// than through the two request copies mux.Router.ServeHTTP makes to put
+// them in the context; anything else (a method or path no operation
+// takes) goes through the router's own handlers.
+func (vm *vendorMux) serve(w http.ResponseWriter, r *http.Request) {
+	if rt, vars := vm.operation(r); rt != nil {
+		vm.e.serveRoute(w, r, rt, vars)
+		return
+	}
+	vm.ServeHTTP(w, r)
+}
+
+// operation finds the operation a request is for among the candidates
+// its last path segment leaves; nil when there is none.
+func (vm *vendorMux) operation(r *http.Request) (*route, map[string]string) {
+	p := r.URL.Path
+	candidates := vm.tail
+	if b, ok := vm.byLast[p[strings.LastIndexByte(p, '/')+1:]]; ok {
+		candidates = b
+	}
+	var match mux.RouteMatch
+	if candidates.Match(r, &match) && match.MatchErr == nil {
+		if rt := vm.routes[match.Route]; rt != nil {
+			return rt, match.Vars
+		}
+	}
+	return nil, nil
+}
+
+// vendorRouter routes one vendor's operations; a known path with another
+// method, and any other path under its prefixes, get the vendor's errors.
+func (e *Engine) vendorRouter(v *vendorEntry) *vendorMux {
+	vr := mux.NewRouter()
+	vm := &vendorMux{Router: vr, e: e, routes: map[*mux.Route]*route{}, byLast: map[string]*mux.Router{}, tail: mux.NewRouter()}
+	// Route on the path as sent: a cleaned path would be answered with a
+	// redirect no vendor sends.
+	vr.SkipClean(true)
+	routes := slices.Clone(v.routes)
+	sort.SliceStable(routes, func(i, j int) bool {
+		return literalLength(routes[i].template) > literalLength(routes[j].template)
+	})
+	allowed := map[string][]string{}
+	var templates []string
+	for _, rt := range routes {
+		mr := vr.Path(rt.template).Methods(rt.method).Name(rt.vendor.Name() + " " + rt.op).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			e.serveRoute(w, r, rt, mux.Vars(r))
+		}))
+		vm.routes[mr] = rt
+		if last := rt.template[strings.LastIndexByte(rt.template, '/')+1:]; !strings.Contains(last, "{") {
+			if vm.byLast[last] == nil {
+				vm.byLast[last] = mux.NewRouter()
+			}
+		}
+		if _, seen := allowed[rt.template]; !seen {
+			templates = append(templates, rt.template)
+		}
+		allowed[rt.template] = append(allowed[rt.template], rt.method)
+	}
+	// The buckets, filled in the full router's order. Their routes match
+	// the path segment by segment where the template allows it (each
+	// variable a whole segment, as in every spec here), the rest with
+	// mux's own template; the full router keeps mux's templates for all,
+	// and TestLastSegmentBucketsAgree holds the two to the same choices.
+	add := func(b *mux.Router, rt *route) {
+		mr := b.NewRoute()
+		if match := segmentMatcher(rt.template); match != nil {
+			mr.MatcherFunc(match)
+		} else {
+			mr.Path(rt.template)
+		}
+		vm.routes[mr.Methods(rt.method)] = rt
+	}
+	for _, rt := range routes {
+		last := rt.template[strings.LastIndexByte(rt.template, '/')+1:]
+		for seg, b := range vm.byLast {
+			if seg == last || strings.Contains(last, "{") {
+				add(b, rt)
+			}
+		}
+		if strings.Contains(last, "{") {
+			add(vm.tail, rt)
+		}
+	}
+	for _, t := range templates {
+		methods := allowed[t]
+		sort.Strings(methods)
+		vr.Path(t).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", strings.Join(methods, ", "))
+			e.serveError(w, r, v, mux.Vars(r), &kit.Error{Kind: kit.MethodNotAllowed,
+				Detail: fmt.Sprintf("%s is not allowed here; allowed: %s", r.Method, strings.Join(methods, ", "))})
+		}))
+	}
+	vr.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.serveError(w, r, v, mux.Vars(r), &kit.Error{Kind: kit.NoRoute,
+			Detail: "no " + v.Name() + " operation at " + r.Method + " " + r.URL.Path + "; see " + HeaderRoutes})
+	})
+	return vm
+}
+
+// segmentMatcher matches a request path against a template whose
+// variables each fill one whole segment ("/users/{id}"), as mux matches
+// such a template (a variable is one or more characters other than '/',
+// literals compare exactly, no trailing slash is added or dropped), and
+// sets the variables, without a regular expression. It is nil for any
+// other template.
+func segmentMatcher(template string) mux.MatcherFunc {
+	segs := strings.Split(template, "/")
+	names := make([]string, len(segs)) // the variable's name, or "" for a literal
+	vars := 0
+	for i, seg := range segs {
+		if !strings.ContainsAny(seg, "{}") {
+			continue
+		}
+		name, ok := strings.CutPrefix(seg, "{")
+		if name, ok = strings.CutSuffix(name, "}"); !ok || name == "" || strings.ContainsAny(name, "{}:") {
+			return nil // a pattern or a partial segment: mux's template
+		}
+		names[i] = name
+		vars++
+	}
+	return func(r *http.Request, m *mux.RouteMatch) bool {
+		p := r.URL.Path
+		for i, seg := range segs {
+			if i > 0 {
+				if len(p) == 0 || p[0] != '/' {
+					return false
+				}
+				p = p[1:]
+			}
+			end := strings.IndexByte(p, '/')
+			if end < 0 {
+				end = len(p)
+			}
+			if i == len(segs)-1 && end != len(p) {
+				return false
+			}
+			if names[i] == "" && p[:end] != seg || names[i] != "" && end == 0 {
+				return false
+			}
+			p = p[end:]
+		}
+		if len(p) != 0 {
+			return false
+		}
+		// Matched: the variables, read again now that they are wanted.
+		out := make(map[string]string, vars)
+		p = r.URL.Path
+		for i := range segs {
+			if i > 0 {
+				p = p[1:]
+			}
+			end := strings.IndexByte(p, '/')
+			if end < 0 {
+				end = len(p)
+			}
+			if names[i] != "" {
+				out[names[i]] = p[:end]
+			}
+			p = p[end:]
+		}
+		m.Vars = out
+		return true
+	}
+}
+
+// HeaderRoutes is where the emulator lists its routes: GET /__admin/routes.
+const HeaderRoutes = "GET /__admin/routes"

@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// write sends a response value. The cause of an error goes to the log and
+// one header; the body is what the vendor would send.
+func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, v *vendorEntry, op string, resp kit.Response, cause error) {
+	h := w.Header()
+	for k, vals := range resp.Header {
+		h[k] = vals
+	}
+	var detail string // the cause once, for the header, the journal and the log
+	if cause != nil {
+		detail = cause.Error()
+		// Canonical keys, set directly: Set would canonicalize them again.
+		h[HeaderDetail] = []string{headerSafe(truncate(oneLine(detail), 512))}
+	}
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if status != http.StatusNoContent && status != http.StatusNotModified {
+		h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
+	}
+	w.WriteHeader(status)
+	sent := resp.Body
+	if r.Method == http.MethodHead || status == http.StatusNoContent {
+		sent = nil
+	}
+	_, _ = w.Write(sent)
+	e.record(r, kr, v.Name(), op, status, cause, detail, h, sent)
+	level := slog.LevelDebug
+	if cause != nil {
+		level = slog.LevelInfo
+	}
+	if !e.log.Enabled(r.Context(), level) {
+		return // building the attributes costs more than the rest of the write
+	}
+	attrs := []any{"vendor", v.Name(), "operation", op, "method", r.Method, "path", kr.Path, "status", status, "session", kr.Session}
+	if cause != nil {
+		attrs = append(attrs, "cause", detail)
+	}
+	e.log.Log(r.Context(), level, "request", attrs...)
+}
+
+// headerSafe escapes what may not stand in a header value: control
+// characters (a NUL from a client's path would make curl, Go and Node
+// reject the whole answer) and, for clients that take only ASCII,
+// everything past it.
+func headerSafe(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			b.WriteString(`\ufffd`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r > 0x7e:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// oneLine folds runs of white space into one space and trims the ends.
+func oneLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c > ' ' && c < utf8.RuneSelf {
+			continue
+		}
+		// A single space between words is already folded; anything else
+		// (other white space, a control, non-ASCII whose Unicode spaces
+		// strings.Fields knows) takes the slow way.
+		if s[i] != ' ' || i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+			return strings.Join(strings.Fields(s), " ")
+		}
+	}
+	return s // already one line: no copy
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

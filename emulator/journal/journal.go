@@ -1,0 +1,191 @@
+// Package journal keeps the requests an emulator answered: a bounded ring
+// of entries, oldest dropped first, filters over it, and live
+// subscriptions. It knows nothing of HTTP: the engine fills entries in and
+// the control API serves them.
+package journal
+
+import (
+	"net/textproto"
+	"sync"
+	"time"
+)
+
+// DefaultSize is how many entries a journal keeps by default.
+const DefaultSize = 1000
+
+// MaxSubscriptions bounds the live subscriptions one journal feeds.
+const MaxSubscriptions = 32
+
+// subscriptionBuffer is how many entries a subscriber may lag behind
+// before it misses some (it can catch up from List).
+const subscriptionBuffer = 256
+
+// Header is a request's or an answer's header fields, as net/http keeps
+// them (canonical names).
+type Header map[string][]string
+
+// Get is the first value of a field, the name in any case.
+func (h Header) Get(name string) string {
+	if v := h[textproto.CanonicalMIMEHeaderKey(name)]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Entry is one request the emulator answered, as the journal keeps it.
+type Entry struct {
+	Seq       uint64    `json:"seq"`
+	Time      time.Time `json:"time"`
+	Session   string    `json:"session"`
+	Vendor    string    `json:"vendor"`
+	Operation string    `json:"operation,omitempty"`
+	Method    string    `json:"method"`
+	Path      string    `json:"path"`
+	Query     string    `json:"query,omitempty"`
+	Header    Header    `json:"header"`
+	Body      string    `json:"body,omitempty"`
+	Truncated bool      `json:"bodyTruncated,omitempty"`
+	// HeaderTruncated says values were cut to keep the entry within the
+	// engine's header budget.
+	HeaderTruncated bool `json:"headerTruncated,omitempty"`
+	Status          int  `json:"status"` // 0: the connection was dropped
+	// DecidedBy says what chose the answer: "handler" (the vendor's rules
+	// let it through), "rule" (a vendor rule refused it), "validation" (the
+	// spec), "fault" (an injected fault), "route" (no such operation),
+	// "limit" (the body was too large) or "internal".
+	DecidedBy string `json:"decidedBy"`
+	Detail    string `json:"detail,omitempty"`
+	// Response is what the client got; zero (and left out of the JSON)
+	// when the connection was dropped. A value, not a pointer: one
+	// allocation less on every request.
+	Response Response `json:"response,omitzero"`
+}
+
+// Response is the answer an entry keeps: status, headers and the first
+// bytes of the body.
+type Response struct {
+	Status    int    `json:"status"`
+	Header    Header `json:"header"`
+	Body      string `json:"body,omitempty"`
+	Truncated bool   `json:"bodyTruncated,omitempty"`
+}
+
+// Journal is a bounded ring of entries. It is safe for concurrent use.
+type Journal struct {
+	size    int // fixed at creation
+	mu      sync.Mutex
+	entries []Entry
+	next    int // where the next entry goes once full
+	full    bool
+	seq     uint64
+	// subs are the live subscriptions; a slow one misses entries rather
+	// than slowing requests down.
+	subs map[*Subscription]struct{}
+}
+
+// New makes a journal of size entries; 0 keeps none.
+func New(size int) *Journal {
+	size = max(size, 0)
+	return &Journal{size: size, entries: make([]Entry, 0, min(size, 4096))}
+}
+
+// Size is how many entries the journal keeps; 0 when it is off.
+func (j *Journal) Size() int { return j.size }
+
+// Add numbers an entry, keeps it and hands it to every subscription.
+func (j *Journal) Add(e Entry) {
+	if j.size == 0 {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	e.Seq = j.seq
+	for s := range j.subs {
+		select {
+		case s.ch <- e:
+		default: // behind; it can catch up from List
+		}
+	}
+	if !j.full {
+		j.entries = append(j.entries, e)
+		if len(j.entries) == j.size {
+			j.full = true
+		}
+		return
+	}
+	j.entries[j.next] = e
+	j.next = (j.next + 1) % len(j.entries)
+}
+
+// List returns the entries f matches, oldest first.
+func (j *Journal) List(f Filter) []Entry {
+	out := []Entry{}
+	j.each(f, func(e *Entry) { out = append(out, *e) })
+	return out
+}
+
+// Count is how many entries f matches.
+func (j *Journal) Count(f Filter) int {
+	n := 0
+	j.each(f, func(*Entry) { n++ })
+	return n
+}
+
+func (j *Journal) each(f Filter, fn func(*Entry)) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := len(j.entries)
+	for i := range n {
+		e := &j.entries[(j.next+i)%n]
+		if f.Match(e) {
+			fn(e)
+		}
+	}
+}
+
+// Clear forgets every entry and says how many there were. Sequence
+// numbers go on from where they were.
+func (j *Journal) Clear() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := len(j.entries)
+	clear(j.entries)
+	j.entries, j.next, j.full = j.entries[:0], 0, false
+	return n
+}
+
+// Subscription is a live feed of new entries.
+type Subscription struct {
+	ch   chan Entry
+	j    *Journal
+	once sync.Once
+}
+
+// C delivers each entry added after Subscribe; a reader that falls more
+// than a few hundred entries behind misses some (List has them).
+func (s *Subscription) C() <-chan Entry { return s.ch }
+
+// Close ends the subscription and frees its place.
+func (s *Subscription) Close() {
+	s.once.Do(func() {
+		s.j.mu.Lock()
+		defer s.j.mu.Unlock()
+		delete(s.j.subs, s)
+	})
+}
+
+// Subscribe opens a live feed; ok is false when MaxSubscriptions are open.
+func (j *Journal) Subscribe() (s *Subscription, ok bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.subs) >= MaxSubscriptions {
+		return nil, false
+	}
+	if j.subs == nil {
+		j.subs = map[*Subscription]struct{}{}
+	}
+	s = &Subscription{ch: make(chan Entry, subscriptionBuffer), j: j}
+	j.subs[s] = struct{}{}
+	return s, true
+}
