@@ -120,6 +120,9 @@ func (em *Emulator) ControlSpec() []byte { return control.Spec() }
 // t.Name() ("TestX/sub#01") can name a session.
 func SessionWire(id string) string { return engine.SessionWire(id) }
 
+// InSession is a Filter's Session for one session ("" the shared one).
+func InSession(id string) *string { return journal.InSession(id) }
+
 // Vendors names the vendors an emulator serves by default, in order.
 func Vendors() []string { return engine.Vendors() }
 

@@ -1,6 +1,14 @@
 // Package emulatortest runs an emulator in-process for tests, with every
-// response validated against its own spec, and compares bodies with golden
-// files.
+// response validated against its own spec, gives each test a session of
+// its own named after it, and compares bodies with golden files.
+//
+//	func TestOffboarding(t *testing.T) {
+//		srv := emulatortest.New(t)
+//		s := srv.Session(t) // this test's world: X-Offboard-Session: t.Name()
+//		got := s.Do(t, emulatortest.Request{Method: "DELETE", Path: "/api/v3/onezone/users/" + id,
+//			Header: s.Credential(t, "onedata")})
+//		...
+//	}
 package emulatortest
 
 import (
@@ -17,6 +25,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/offboard/offboard/emulator"
+	"github.com/offboard/offboard/emulator/journal"
 )
 
 // Server is an emulator behind an httptest server.
@@ -39,6 +48,73 @@ func New(t testing.TB, opts ...emulator.Option) *Server {
 	srv := httptest.NewServer(em)
 	t.Cleanup(srv.Close)
 	return &Server{Server: srv, Emulator: em}
+}
+
+// Session is one test's own world on the server, named after the test:
+// its requests carry X-Offboard-Session, its state starts as the
+// scenario loaded and is dropped when the test ends.
+type Session struct {
+	srv *Server
+	// ID is the session's id: the test's t.Name(), subtests included.
+	ID string
+}
+
+// Session gives the test a session of its own, named t.Name(), dropped
+// when the test ends.
+func (s *Server) Session(t testing.TB) *Session {
+	t.Helper()
+	se := &Session{srv: s, ID: t.Name()}
+	t.Cleanup(func() { _ = s.Emulator.DropSession(se.ID) })
+	return se
+}
+
+// URL is the base URL that puts every vendor path in this session
+// (/__session/{id}), for a client whose base URL is all that can be set.
+func (se *Session) URL() string {
+	return se.srv.URL + "/__session/" + emulator.SessionWire(se.ID)
+}
+
+// Do sends a request in this session.
+func (se *Session) Do(t testing.TB, req Request) Response {
+	t.Helper()
+	h := make(map[string]string, len(req.Header)+1)
+	for k, v := range req.Header {
+		h[k] = v
+	}
+	h[emulator.HeaderSession] = emulator.SessionWire(se.ID)
+	req.Header = h
+	return se.srv.Do(t, req)
+}
+
+// Credential is a header that works against this session's state of a
+// vendor, ready for Request.Header.
+func (se *Session) Credential(t testing.TB, vendor string) map[string]string {
+	t.Helper()
+	name, value, err := se.srv.Emulator.CredentialIn(se.ID, vendor)
+	if err != nil {
+		t.Fatalf("credential for %s: %v", vendor, err)
+	}
+	return map[string]string{name: value}
+}
+
+// AddFaults adds fault rules to this session only.
+func (se *Session) AddFaults(t testing.TB, fs ...emulator.Fault) {
+	t.Helper()
+	if _, err := se.srv.Emulator.AddFaults(se.ID, fs...); err != nil {
+		t.Fatalf("adding faults: %v", err)
+	}
+}
+
+// Count counts this session's journal entries that f matches (f's own
+// Session is replaced by this one).
+func (se *Session) Count(t testing.TB, f emulator.Filter) int {
+	t.Helper()
+	f.Session = journal.InSession(se.ID)
+	n, err := se.srv.Emulator.CountRequests(f)
+	if err != nil {
+		t.Fatalf("counting requests: %v", err)
+	}
+	return n
 }
 
 // Request is one request to send.
