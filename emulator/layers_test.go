@@ -1,9 +1,13 @@
 package emulator_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -142,5 +146,45 @@ func TestImportLayers(t *testing.T) {
 		if dep == "net/http" || strings.HasPrefix(dep, "net/http/") || strings.Contains(dep, "yaml") {
 			t.Errorf("journal or faults depend on %s", dep)
 		}
+	}
+}
+
+// maxGoLines bounds a Go file: a file that grows past it holds more than
+// one concern and is split by concern, not by cutting.
+const maxGoLines = 400
+
+// TestNoGoFileIsTooLong walks the repository (every module in it).
+func TestNoGoFileIsTooLong(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && p != root || d.Name() == "node_modules" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		checked++
+		if n := bytes.Count(data, []byte("\n")); n > maxGoLines {
+			rel, _ := filepath.Rel(root, p)
+			t.Errorf("%s has %d lines, more than %d: split it by concern", rel, n, maxGoLines)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 100 {
+		t.Fatalf("only %d Go files found under %s", checked, root)
 	}
 }

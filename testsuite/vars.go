@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/offboard/offboard/emulator"
 	"gopkg.in/yaml.v3"
 )
 
@@ -69,4 +71,32 @@ func ReadVars(name string, data []byte) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// VarsFromEnv reads OFFBOARD_VAR_<name> variables, "." in names written
+// as "__" (OFFBOARD_VAR_onedata__basic).
+func VarsFromEnv() map[string]string {
+	out := map[string]string{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if name, ok := strings.CutPrefix(k, "OFFBOARD_VAR_"); ok {
+			out[strings.ReplaceAll(name, "__", ".")] = v
+		}
+	}
+	return out
+}
+
+// MintedVars are the credentials the cases need that cannot be written
+// down: securid.bearer, a JWT signed now with the test key of the
+// emulator's default scenario. A sandbox run passes its own instead.
+func MintedVars() (map[string]string, error) {
+	em, err := emulator.New(emulator.WithScenario("default"))
+	if err != nil {
+		return nil, err
+	}
+	_, bearer, err := em.Credential("securid")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"securid.bearer": bearer}, nil
 }

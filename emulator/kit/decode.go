@@ -14,68 +14,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// FieldErrors is every mistake found in one section, in source order.
-type FieldErrors []*FieldError
-
-func (es FieldErrors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Unwrap lets errors.As find one *FieldError among them.
-func (es FieldErrors) Unwrap() []error {
-	out := make([]error, len(es))
-	for i, e := range es {
-		out[i] = e
-	}
-	return out
-}
-
-// Errors collects positioned mistakes, so a scenario's author sees all of
-// them at once rather than one per run.
-type Errors struct{ list FieldErrors }
-
-// Add records a mistake at node.
-func (es *Errors) Add(node *yaml.Node, field, format string, args ...any) {
-	es.list = append(es.list, Errorf(node, field, format, args...))
-}
-
-// Err is nil without mistakes, the *FieldError when there is one, else
-// every mistake sorted by position as FieldErrors.
-func (es *Errors) Err() error {
-	switch len(es.list) {
-	case 0:
-		return nil
-	case 1:
-		return es.list[0]
-	}
-	out := append(FieldErrors(nil), es.list...)
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Line != out[j].Line {
-			return out[i].Line < out[j].Line
-		}
-		return out[i].Column < out[j].Column
-	})
-	return out
-}
-
-// AllFieldErrors flattens err into its positioned mistakes (nil when err
-// has none).
-func AllFieldErrors(err error) []*FieldError {
-	var many FieldErrors
-	if errors.As(err, &many) {
-		return many
-	}
-	var one *FieldError
-	if errors.As(err, &one) {
-		return []*FieldError{one}
-	}
-	return nil
-}
-
 // Decode decodes node into v strictly and in one pass: a key that names no
 // field, a value of the wrong kind and a scalar that does not convert are
 // each reported at the offending node, all of them, as FieldErrors. prefix

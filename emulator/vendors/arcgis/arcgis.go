@@ -6,16 +6,11 @@ package arcgis
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/emulator/kit"
 )
@@ -50,158 +45,6 @@ func (v Vendor) Operations() map[string]kit.Handler {
 		"generateToken":         v.generateToken,
 		"generateAdminToken":    v.generateToken,
 	}
-}
-
-// State is the server's tokens, the portal logins that can generate tokens,
-// and the users' workspaces with their running containers.
-type State struct {
-	Tokens *kit.Table[string, *Token]     `json:"tokens"`
-	Logins *kit.Table[string, *Login]     `json:"logins"`
-	Users  *kit.Table[string, *Workspace] `json:"users"`
-}
-
-type section struct {
-	Tokens map[string]*Token     `yaml:"tokens"`
-	Logins map[string]*Login     `yaml:"logins"`
-	Users  map[string]*Workspace `yaml:"users"`
-}
-
-// Token is an issued token.
-type Token struct {
-	User    string    `yaml:"user,omitempty" json:"user,omitempty"`
-	Role    string    `yaml:"role" json:"role"`
-	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitzero"` // zero: never
-}
-
-// Login is a portal account that generateToken accepts.
-type Login struct {
-	Password string `yaml:"password" json:"password"`
-	Role     string `yaml:"role" json:"role"`
-}
-
-// Workspace is a user's workspace directory and the containers running for them.
-type Workspace struct {
-	Containers []string `yaml:"containers" json:"containers"`
-	// Folders are the workspaces transferred into this one
-	// (transferUserWorkspace's targetFoldername).
-	Folders []string `yaml:"folders,omitempty" json:"folders,omitempty"`
-}
-
-func (w *Workspace) clone() *Workspace {
-	return &Workspace{Containers: slices.Clone(w.Containers), Folders: slices.Clone(w.Folders)}
-}
-
-// Clone implements kit.State.
-func (s *State) Clone() kit.State {
-	return &State{Tokens: s.Tokens.Clone(), Logins: s.Logins.Clone(), Users: s.Users.Clone()}
-}
-
-// NewState implements kit.Vendor.
-func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
-	sec := section{Tokens: map[string]*Token{}, Logins: map[string]*Login{}, Users: map[string]*Workspace{}}
-	if err := kit.Decode(node, "arcgis", &sec); err != nil {
-		return nil, err
-	}
-	var errs kit.Errors
-	for _, k := range slices.Sorted(maps.Keys(sec.Tokens)) {
-		t := sec.Tokens[k]
-		if t == nil {
-			t = &Token{}
-			sec.Tokens[k] = t
-		}
-		if t.Role == "" {
-			t.Role = RoleAdministrator
-		}
-		if !slices.Contains(roles, t.Role) {
-			errs.Add(kit.Find(node, "tokens", k, "role"), "arcgis.tokens."+k+".role", "unknown role %q (%s)", t.Role, kit.Known(roles))
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(sec.Logins)) {
-		l := sec.Logins[k]
-		if l == nil || l.Password == "" {
-			errs.Add(kit.Find(node, "logins", k), "arcgis.logins."+k+".password", "a login needs a password")
-			continue
-		}
-		if l.Role == "" {
-			l.Role = RoleUser
-		}
-		if !slices.Contains(roles, l.Role) {
-			errs.Add(kit.Find(node, "logins", k, "role"), "arcgis.logins."+k+".role", "unknown role %q (%s)", l.Role, kit.Known(roles))
-		}
-	}
-	owner := map[string]string{}
-	for _, name := range slices.Sorted(maps.Keys(sec.Users)) {
-		w := sec.Users[name]
-		if w == nil {
-			w = &Workspace{}
-			sec.Users[name] = w
-		}
-		if w.Containers == nil {
-			w.Containers = []string{} // one form for "none", however written
-		}
-		for i, c := range w.Containers {
-			if prev, dup := owner[c]; dup {
-				errs.Add(kit.Find(node, "users", name, "containers", strconv.Itoa(i)),
-					fmt.Sprintf("arcgis.users.%s.containers[%d]", name, i), "container %q already runs for %s", c, prev)
-			}
-			owner[c] = name
-		}
-	}
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	return &State{
-		Tokens: kit.NewTable(sec.Tokens, kit.Same[*Token]),
-		Logins: kit.NewTable(sec.Logins, kit.Same[*Login]),
-		Users:  kit.NewTable(sec.Users, (*Workspace).clone),
-	}, nil
-}
-
-// ownerReadable are the operations a user who is not an administrator
-// may call, for what they own: the containers pages ("those who are not
-// administrators will only see the containers they own") and the 11.4
-// list page ("the workspace directory ... for the user initiating the
-// request").
-var ownerReadable = map[string]bool{"listUserWorkspaces": true, "listContainers": true, "getContainer": true}
-
-// Authenticate implements kit.Authenticator: the admin framework checks the
-// token before the operation looks at its parameters.
-func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
-	if r.Operation == "generateToken" || r.Operation == "generateAdminToken" {
-		return nil
-	}
-	t, err := s.(*State).token(r)
-	if err != nil {
-		return err
-	}
-	if t.Role != RoleAdministrator && !ownerReadable[r.Operation] {
-		return errNotAdministrator
-	}
-	return nil
-}
-
-// token is the request's valid token, from the form body, the query or
-// X-Esri-Authorization.
-func (st *State) token(r *kit.Request) (*Token, error) {
-	raw := r.Value("token")
-	if raw == "" {
-		raw, _ = kit.Bearer(r.Header.Get("X-Esri-Authorization"))
-	}
-	if raw == "" {
-		return nil, errTokenRequired
-	}
-	t, ok := st.Tokens.Get(raw)
-	if !ok || (!t.Expires.IsZero() && !r.Now.Before(t.Expires)) {
-		return nil, errInvalidToken
-	}
-	return t, nil
-}
-
-// sees tells whether the caller may see what user owns: an administrator
-// sees everything, anyone else their own.
-func (st *State) sees(r *kit.Request, user string) bool {
-	t, err := st.token(r)
-	return err == nil && (t.Role == RoleAdministrator || t.User != "" && t.User == user)
 }
 
 func (Vendor) deleteUserWorkspace(r *kit.Request, s kit.State) (kit.Response, error) {
@@ -388,21 +231,3 @@ func render(r *kit.Request, v any) kit.Response {
 }
 
 const contentJSON = "application/json;charset=utf-8"
-
-// Credential implements kit.Credentialer: the first administrator token
-// that has not expired, as Esri's clients send it in a header.
-func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
-	st := s.(*State)
-	for k, t := range st.Tokens.All() {
-		if t.Role == RoleAdministrator && (t.Expires.IsZero() || now.Before(t.Expires)) {
-			return "X-Esri-Authorization", "Bearer " + k, nil
-		}
-	}
-	return "", "", errors.New("the scenario has no valid arcgis administrator token")
-}
-
-// Snapshot implements kit.Snapshotter.
-func (Vendor) Snapshot(s kit.State) any {
-	st := s.(*State)
-	return section{Tokens: st.Tokens.Map(), Logins: st.Logins.Map(), Users: st.Users.Map()}
-}

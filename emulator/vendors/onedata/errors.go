@@ -78,3 +78,49 @@ var (
 	errNotSupported  = &apiError{http.StatusMethodNotAllowed, "notSupported", "This operation is not supported.", nil}
 	errInternal      = &apiError{http.StatusInternalServerError, "internalServerError", "The server has encountered an error while processing this request.", nil}
 )
+
+// Error implements kit.Vendor: every error in Onezone's
+// {"error":{"id","details","description"}} shape.
+func (Vendor) Error(_ *kit.Request, err error) kit.Response {
+	ae := kit.Classify(err, fromKit, errInternal)
+	return ae.response()
+}
+
+func fromKit(e *kit.Error) *apiError {
+	switch e.Kind {
+	case kit.NoRoute:
+		return errNotFound
+	case kit.MethodNotAllowed:
+		return errNotSupported
+	case kit.BadRequest:
+		if e.Param != "" {
+			return badValueString(e.Param)
+		}
+		return errMalformedData
+	case kit.TooLarge:
+		return errMalformedData
+	case kit.Fault:
+		return byStatus(e.Status)
+	}
+	return errInternal
+}
+
+// byStatus is the documented error for a status, what an injected fault
+// of that status answers.
+func byStatus(status int) *apiError {
+	switch status {
+	case http.StatusBadRequest:
+		return badValueString("name") // the seed's own example
+	case http.StatusUnauthorized:
+		return errUnauthorized
+	case http.StatusForbidden:
+		return errForbidden
+	case http.StatusNotFound:
+		return errNotFound
+	case http.StatusInternalServerError:
+		return errInternal
+	}
+	e := *errInternal
+	e.status = status
+	return &e
+}

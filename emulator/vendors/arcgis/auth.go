@@ -1,0 +1,67 @@
+package arcgis
+
+import (
+	"errors"
+	"time"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// ownerReadable are the operations a user who is not an administrator
+// may call, for what they own: the containers pages ("those who are not
+// administrators will only see the containers they own") and the 11.4
+// list page ("the workspace directory ... for the user initiating the
+// request").
+var ownerReadable = map[string]bool{"listUserWorkspaces": true, "listContainers": true, "getContainer": true}
+
+// Authenticate implements kit.Authenticator: the admin framework checks the
+// token before the operation looks at its parameters.
+func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
+	if r.Operation == "generateToken" || r.Operation == "generateAdminToken" {
+		return nil
+	}
+	t, err := s.(*State).token(r)
+	if err != nil {
+		return err
+	}
+	if t.Role != RoleAdministrator && !ownerReadable[r.Operation] {
+		return errNotAdministrator
+	}
+	return nil
+}
+
+// token is the request's valid token, from the form body, the query or
+// X-Esri-Authorization.
+func (st *State) token(r *kit.Request) (*Token, error) {
+	raw := r.Value("token")
+	if raw == "" {
+		raw, _ = kit.Bearer(r.Header.Get("X-Esri-Authorization"))
+	}
+	if raw == "" {
+		return nil, errTokenRequired
+	}
+	t, ok := st.Tokens.Get(raw)
+	if !ok || (!t.Expires.IsZero() && !r.Now.Before(t.Expires)) {
+		return nil, errInvalidToken
+	}
+	return t, nil
+}
+
+// sees tells whether the caller may see what user owns: an administrator
+// sees everything, anyone else their own.
+func (st *State) sees(r *kit.Request, user string) bool {
+	t, err := st.token(r)
+	return err == nil && (t.Role == RoleAdministrator || t.User != "" && t.User == user)
+}
+
+// Credential implements kit.Credentialer: the first administrator token
+// that has not expired, as Esri's clients send it in a header.
+func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
+	st := s.(*State)
+	for k, t := range st.Tokens.All() {
+		if t.Role == RoleAdministrator && (t.Expires.IsZero() || now.Before(t.Expires)) {
+			return "X-Esri-Authorization", "Bearer " + k, nil
+		}
+	}
+	return "", "", errors.New("the scenario has no valid arcgis administrator token")
+}

@@ -1,0 +1,123 @@
+package arcgis
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/offboard/offboard/emulator/kit"
+	"gopkg.in/yaml.v3"
+)
+
+// State is the server's tokens, the portal logins that can generate tokens,
+// and the users' workspaces with their running containers.
+type State struct {
+	Tokens *kit.Table[string, *Token]     `json:"tokens"`
+	Logins *kit.Table[string, *Login]     `json:"logins"`
+	Users  *kit.Table[string, *Workspace] `json:"users"`
+}
+
+type section struct {
+	Tokens map[string]*Token     `yaml:"tokens"`
+	Logins map[string]*Login     `yaml:"logins"`
+	Users  map[string]*Workspace `yaml:"users"`
+}
+
+// Token is an issued token.
+type Token struct {
+	User    string    `yaml:"user,omitempty" json:"user,omitempty"`
+	Role    string    `yaml:"role" json:"role"`
+	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitzero"` // zero: never
+}
+
+// Login is a portal account that generateToken accepts.
+type Login struct {
+	Password string `yaml:"password" json:"password"`
+	Role     string `yaml:"role" json:"role"`
+}
+
+// Workspace is a user's workspace directory and the containers running for them.
+type Workspace struct {
+	Containers []string `yaml:"containers" json:"containers"`
+	// Folders are the workspaces transferred into this one
+	// (transferUserWorkspace's targetFoldername).
+	Folders []string `yaml:"folders,omitempty" json:"folders,omitempty"`
+}
+
+func (w *Workspace) clone() *Workspace {
+	return &Workspace{Containers: slices.Clone(w.Containers), Folders: slices.Clone(w.Folders)}
+}
+
+// Clone implements kit.State.
+func (s *State) Clone() kit.State {
+	return &State{Tokens: s.Tokens.Clone(), Logins: s.Logins.Clone(), Users: s.Users.Clone()}
+}
+
+// NewState implements kit.Vendor.
+func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
+	sec := section{Tokens: map[string]*Token{}, Logins: map[string]*Login{}, Users: map[string]*Workspace{}}
+	if err := kit.Decode(node, "arcgis", &sec); err != nil {
+		return nil, err
+	}
+	var errs kit.Errors
+	for _, k := range slices.Sorted(maps.Keys(sec.Tokens)) {
+		t := sec.Tokens[k]
+		if t == nil {
+			t = &Token{}
+			sec.Tokens[k] = t
+		}
+		if t.Role == "" {
+			t.Role = RoleAdministrator
+		}
+		if !slices.Contains(roles, t.Role) {
+			errs.Add(kit.Find(node, "tokens", k, "role"), "arcgis.tokens."+k+".role", "unknown role %q (%s)", t.Role, kit.Known(roles))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(sec.Logins)) {
+		l := sec.Logins[k]
+		if l == nil || l.Password == "" {
+			errs.Add(kit.Find(node, "logins", k), "arcgis.logins."+k+".password", "a login needs a password")
+			continue
+		}
+		if l.Role == "" {
+			l.Role = RoleUser
+		}
+		if !slices.Contains(roles, l.Role) {
+			errs.Add(kit.Find(node, "logins", k, "role"), "arcgis.logins."+k+".role", "unknown role %q (%s)", l.Role, kit.Known(roles))
+		}
+	}
+	owner := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(sec.Users)) {
+		w := sec.Users[name]
+		if w == nil {
+			w = &Workspace{}
+			sec.Users[name] = w
+		}
+		if w.Containers == nil {
+			w.Containers = []string{} // one form for "none", however written
+		}
+		for i, c := range w.Containers {
+			if prev, dup := owner[c]; dup {
+				errs.Add(kit.Find(node, "users", name, "containers", strconv.Itoa(i)),
+					fmt.Sprintf("arcgis.users.%s.containers[%d]", name, i), "container %q already runs for %s", c, prev)
+			}
+			owner[c] = name
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return &State{
+		Tokens: kit.NewTable(sec.Tokens, kit.Same[*Token]),
+		Logins: kit.NewTable(sec.Logins, kit.Same[*Login]),
+		Users:  kit.NewTable(sec.Users, (*Workspace).clone),
+	}, nil
+}
+
+// Snapshot implements kit.Snapshotter.
+func (Vendor) Snapshot(s kit.State) any {
+	st := s.(*State)
+	return section{Tokens: st.Tokens.Map(), Logins: st.Logins.Map(), Users: st.Users.Map()}
+}

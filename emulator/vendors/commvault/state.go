@@ -1,0 +1,193 @@
+package commvault
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/offboard/offboard/emulator/kit"
+	"gopkg.in/yaml.v3"
+)
+
+// State is the CommServe's users, groups, tokens and owned entities.
+// Sessions share the loaded scenario's tables and keep their own changes.
+type State struct {
+	Tokens           *kit.Table[string, *Token] `json:"tokens"` // the whole "QSDK ..." value
+	Users            *kit.Table[int, *User]     `json:"users"`
+	Groups           *kit.Table[int, *Group]    `json:"groups"`
+	Alerts           *kit.Table[string, Owner]  `json:"alerts"`
+	SchedulePolicies *kit.Table[string, Owner]  `json:"schedulePolicies"`
+	Workflows        *kit.Table[string, Owner]  `json:"workflows"`
+}
+
+type section struct {
+	Tokens           map[string]*Token `yaml:"tokens"`
+	Users            map[int]*User     `yaml:"users"`
+	Groups           map[int]*Group    `yaml:"groups"`
+	Alerts           map[string]*Owner `yaml:"alerts"`
+	SchedulePolicies map[string]*Owner `yaml:"schedulePolicies"`
+	Workflows        map[string]*Owner `yaml:"workflows"`
+}
+
+// Token is an Authtoken acting for a user.
+type Token struct {
+	User    int       `yaml:"user" json:"user"`
+	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitzero"` // zero: never
+}
+
+// User is a CommCell user.
+type User struct {
+	Name     string `yaml:"name" json:"name"`
+	Password string `yaml:"password" json:"password,omitempty"` // plain; Login takes it base64-encoded
+	Email    string `yaml:"email" json:"email"`
+	FullName string `yaml:"fullName" json:"fullName"`
+	// Description is free text, shown by GET User.
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Disabled users cannot log in; POST User/{id} {"users":[{"enableUser":false}]}
+	// disables one.
+	Disabled bool `yaml:"disabled,omitempty" json:"disabled,omitempty"`
+}
+
+func (u *User) clone() *User { c := *u; return &c }
+
+// Group is a user group and its members.
+type Group struct {
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description" json:"description"`
+	Users       []int  `yaml:"users" json:"users"`
+}
+
+func (g *Group) clone() *Group {
+	c := *g
+	c.Users = slices.Clone(g.Users)
+	return &c
+}
+
+// Owner is a user or a user group: exactly one is set.
+type Owner struct {
+	User  int `yaml:"user,omitempty" json:"user,omitempty"`
+	Group int `yaml:"group,omitempty" json:"group,omitempty"`
+}
+
+// Clone implements kit.State.
+func (s *State) Clone() kit.State {
+	return &State{Tokens: s.Tokens.Clone(), Users: s.Users.Clone(), Groups: s.Groups.Clone(),
+		Alerts: s.Alerts.Clone(), SchedulePolicies: s.SchedulePolicies.Clone(), Workflows: s.Workflows.Clone()}
+}
+
+// entityKinds names the owned-entity tables, in a fixed order.
+func (s *State) entityKinds() []struct {
+	name   string
+	owners *kit.Table[string, Owner]
+} {
+	return []struct {
+		name   string
+		owners *kit.Table[string, Owner]
+	}{{"alerts", s.Alerts}, {"schedulePolicies", s.SchedulePolicies}, {"workflows", s.Workflows}}
+}
+
+// NewState implements kit.Vendor.
+func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
+	sec := section{Tokens: map[string]*Token{}, Users: map[int]*User{}, Groups: map[int]*Group{},
+		Alerts: map[string]*Owner{}, SchedulePolicies: map[string]*Owner{}, Workflows: map[string]*Owner{}}
+	if err := kit.Decode(node, "commvault", &sec); err != nil {
+		return nil, err
+	}
+	var errs kit.Errors
+	names := map[string]int{}
+	for _, id := range slices.Sorted(maps.Keys(sec.Users)) {
+		u := sec.Users[id]
+		key := strconv.Itoa(id)
+		switch {
+		case u == nil || u.Name == "":
+			errs.Add(kit.Find(node, "users", key), "commvault.users."+key+".name", "a user needs a name")
+			delete(sec.Users, id)
+			continue
+		case id <= 0:
+			errs.Add(kit.Find(node, "users", key), "commvault.users."+key, "user ids are positive")
+		}
+		if prev, dup := names[strings.ToLower(u.Name)]; dup {
+			errs.Add(kit.Find(node, "users", key, "name"), "commvault.users."+key+".name",
+				"user name %q is also user %d's", u.Name, prev)
+		}
+		names[strings.ToLower(u.Name)] = id
+	}
+	for _, id := range slices.Sorted(maps.Keys(sec.Groups)) {
+		g := sec.Groups[id]
+		key := strconv.Itoa(id)
+		if g == nil || g.Name == "" {
+			errs.Add(kit.Find(node, "groups", key), "commvault.groups."+key+".name", "a group needs a name")
+			delete(sec.Groups, id)
+			continue
+		}
+		if g.Users == nil {
+			g.Users = []int{}
+		}
+		for i, u := range g.Users {
+			if sec.Users[u] == nil {
+				errs.Add(kit.Find(node, "groups", key, "users", strconv.Itoa(i)), fmt.Sprintf("commvault.groups.%s.users[%d]", key, i),
+					"user %d is not defined", u)
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(sec.Tokens)) {
+		if t := sec.Tokens[k]; t == nil || sec.Users[t.User] == nil {
+			errs.Add(kit.Find(node, "tokens", k, "user"), "commvault.tokens."+k+".user", "token acts for a user the scenario does not define")
+		}
+	}
+	owners := [3]map[string]Owner{}
+	for i, kind := range []struct {
+		name   string
+		owners map[string]*Owner
+	}{{"alerts", sec.Alerts}, {"schedulePolicies", sec.SchedulePolicies}, {"workflows", sec.Workflows}} {
+		owners[i] = make(map[string]Owner, len(kind.owners))
+		for _, name := range slices.Sorted(maps.Keys(kind.owners)) {
+			o := kind.owners[name]
+			field := "commvault." + kind.name + "." + name
+			switch {
+			case o == nil || (o.User == 0) == (o.Group == 0):
+				errs.Add(kit.Find(node, kind.name, name), field, "an owner is exactly one of user or group")
+				continue
+			case o.User != 0 && sec.Users[o.User] == nil:
+				errs.Add(kit.Find(node, kind.name, name, "user"), field+".user", "user %d is not defined", o.User)
+			case o.Group != 0 && sec.Groups[o.Group] == nil:
+				errs.Add(kit.Find(node, kind.name, name, "group"), field+".group", "group %d is not defined", o.Group)
+			}
+			owners[i][name] = *o
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return &State{
+		Tokens:           kit.NewTable(sec.Tokens, kit.Same[*Token]),
+		Users:            kit.NewTable(sec.Users, (*User).clone),
+		Groups:           kit.NewTable(sec.Groups, (*Group).clone),
+		Alerts:           kit.NewTable(owners[0], kit.Same[Owner]),
+		SchedulePolicies: kit.NewTable(owners[1], kit.Same[Owner]),
+		Workflows:        kit.NewTable(owners[2], kit.Same[Owner]),
+	}, nil
+}
+
+// guid is a stable GUID-shaped id for a user.
+func guid(id int) string {
+	h := fmt.Sprintf("%032X", id)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// Snapshot implements kit.Snapshotter.
+func (Vendor) Snapshot(s kit.State) any {
+	st := s.(*State)
+	owners := func(t *kit.Table[string, Owner]) map[string]*Owner {
+		out := map[string]*Owner{}
+		for k, o := range t.All() {
+			out[k] = &o
+		}
+		return out
+	}
+	return section{Tokens: st.Tokens.Map(), Users: st.Users.Map(), Groups: st.Groups.Map(),
+		Alerts: owners(st.Alerts), SchedulePolicies: owners(st.SchedulePolicies), Workflows: owners(st.Workflows)}
+}
