@@ -10,8 +10,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/offboard/offboard/emulator"
 	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator"
 )
 
 // ListVars prints every variable a suite's cases use: its name, whether a

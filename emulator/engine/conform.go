@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
+
 	"github.com/offboard/offboard/emulator/kit"
 )
 

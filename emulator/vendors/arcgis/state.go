@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/offboard/offboard/emulator/kit"
 	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
 )
 
 // State is the server's tokens, the portal logins that can generate tokens,

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
+
 	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/emulator/emulatortest"
 )

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/offboard/offboard/emulator/kit"
 	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
 )
 
 // State is the CommServe's users, groups, tokens and owned entities.

@@ -9,8 +9,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/offboard/offboard/emulator/kit"
 	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
 )
 
 // State is the gateway's credentials and the projects' workspaces.

@@ -6,8 +6,9 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/offboard/offboard/emulator/kit"
 	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
 )
 
 // State is Onezone's users and the tokens that act for them. Sessions

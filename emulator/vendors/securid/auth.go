@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/offboard/offboard/emulator/kit"
 	"github.com/offboard/offboard/emulator/signing"
 )

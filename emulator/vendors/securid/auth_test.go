@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/offboard/offboard/emulator/emulatortest"
 	"github.com/offboard/offboard/emulator/vendors/securid"
 )

@@ -6,8 +6,9 @@ import (
 	"slices"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/offboard/offboard/emulator/kit"
 	"gopkg.in/yaml.v3"
+
+	"github.com/offboard/offboard/emulator/kit"
 )
 
 // State is the tenant: its API keys and its users.
