@@ -41,6 +41,14 @@ const (
 	HeaderSession = engine.HeaderSession
 )
 
+// The kinds of the Go API's errors (errors.Is): the control API answers
+// them 400, 404 and 409.
+var (
+	ErrInvalid  = engine.ErrInvalid
+	ErrNotFound = engine.ErrNotFound
+	ErrConflict = engine.ErrConflict
+)
+
 // The Go API's types, shared with the control API's JSON.
 type (
 	// Entry is one answered request in the journal.
