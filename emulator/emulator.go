@@ -88,6 +88,11 @@ func New(opts ...Option) (*Emulator, error) {
 	}
 	em := &Emulator{Engine: eng, vendorRoutes: eng, separate: c.separate}
 	em.control = control.New(eng, c.control)
+	if report := c.engine.ValidateOutput; report != nil {
+		if em.control, err = control.Validating(em.control, report); err != nil {
+			return nil, err
+		}
+	}
 	if len(c.corsOrigins) > 0 {
 		em.vendorRoutes = cors.New(cors.Options{
 			AllowedOrigins: c.corsOrigins,

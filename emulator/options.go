@@ -74,8 +74,9 @@ func WithMaxSessions(n int) Option { return func(c *config) { c.engine.MaxSessio
 func WithJournalSize(n int) Option { return func(c *config) { c.engine.JournalSize = max(n, 0) } }
 
 // WithResponseValidation validates every response the emulator sends
-// against its own spec and reports each mismatch to fn. Tests use it so
-// that spec and behaviour cannot drift apart.
+// against its own spec (a vendor's, or the control API's) and reports
+// each mismatch to fn. Tests use it so that spec and behaviour cannot
+// drift apart.
 func WithResponseValidation(fn func(req *http.Request, status int, err error)) Option {
 	return func(c *config) { c.engine.ValidateOutput = fn }
 }

@@ -42,6 +42,19 @@ type Var struct {
 	Pool bool `yaml:"pool"`
 	// Minted: the emulator's value is made at run time (MintedVars).
 	Minted bool `yaml:"minted"`
+	// Exists is, for a pool, the vendor's documented look-up that tells
+	// an id is still there: a sandbox run checks each id with it before a
+	// case consumes it, and skips ids an earlier run used up.
+	Exists *Probe `yaml:"exists"`
+}
+
+// Probe is a request whose answer says a thing exists: Status, and a body
+// holding Contains. Its strings may hold ${var} references; the pool's
+// own variable is the id being checked.
+type Probe struct {
+	Request  Request `yaml:"request"`
+	Status   int     `yaml:"status"`
+	Contains string  `yaml:"contains"`
 }
 
 // UnmarshalYAML takes a plain value as the default of an undocumented var.
@@ -155,6 +168,21 @@ func Parse(name string, data []byte) (*Suite, error) {
 	var s Suite
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for _, vn := range slices.Sorted(maps.Keys(s.Vars)) {
+		v := s.Vars[vn]
+		if v.Exists == nil {
+			continue
+		}
+		if !v.Pool || v.Exists.Status == 0 || v.Exists.Request.Method == "" {
+			return nil, fmt.Errorf("%s: var %s: exists goes with pool: true and needs request.method and status", name, vn)
+		}
+		probe := &Step{Request: v.Exists.Request, Expect: Expect{Contains: []string{v.Exists.Contains}}}
+		for _, ref := range probe.refs() {
+			if s.Vars[ref] == nil {
+				return nil, fmt.Errorf("%s: var %s: its look-up uses ${%s}, which is not a variable", name, vn, ref)
+			}
+		}
 	}
 	seen := map[string]bool{}
 	for i, c := range s.Cases {

@@ -6,14 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/offboard/offboard/emulator"
@@ -34,32 +32,20 @@ type Target struct {
 	spec  *emulator.Emulator // checks a sandbox's answers against our specs
 }
 
-// pools hands out the ids of Pool variables, each at most once per run.
-type pools struct {
-	mu   sync.Mutex
-	used map[string]int
-}
-
-func (p *pools) take(name, list string) (string, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	ids := strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' })
-	i := p.used[name]
-	if i >= len(ids) {
-		return "", false
-	}
-	p.used[name] = i + 1
-	return ids[i], true
-}
-
 // prepare readies a target for a run: its id pools and, against a
 // sandbox, the spec checker.
 func (t *Target) prepare() error {
 	if t.Client == nil {
-		t.Client = &http.Client{Timeout: 30 * time.Second}
+		t.Client = NewClient()
+	} else if t.Client.CheckRedirect == nil {
+		// A caller's client keeps its transport and timeout, not Go's
+		// default of following redirects anywhere.
+		c := *t.Client
+		c.CheckRedirect = sameOrigin
+		t.Client = &c
 	}
 	if t.pools == nil {
-		t.pools = &pools{used: map[string]int{}}
+		t.pools = &pools{used: map[string]int{}, usedUp: map[string]error{}, checked: map[string]int{}}
 		t.Vars = maps.Clone(t.Vars)
 		if t.Vars == nil {
 			t.Vars = map[string]string{}
@@ -83,6 +69,18 @@ func (t *Target) prepare() error {
 type Filter struct {
 	Vendor string
 	Case   string
+}
+
+// Any tells whether the filter picks at least one case of the suites.
+func (f Filter) Any(suites []*Suite) bool {
+	for _, s := range suites {
+		for _, c := range s.Cases {
+			if f.match(s.Vendor, c.Name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (f Filter) match(vendor, name string) bool {
@@ -109,8 +107,9 @@ type Result struct {
 	// 502, a login page); the run stops there.
 	Unreachable bool
 	// SuiteSkipped: the whole vendor was skipped for the same reason
-	// (a required variable missing), reported once.
+	// (required variables missing, named in Missing), reported once.
 	SuiteSkipped bool
+	Missing      string
 }
 
 // Passed tells a passing case.
@@ -126,15 +125,15 @@ func Run(ctx context.Context, t Target, suites []*Suite, f Filter) []Result {
 	for _, s := range suites {
 		missing := ""
 		if !t.Emulator {
-			missing = s.missingRequired(t.Vars)
+			missing = strings.Join(s.missingRequired(t.Vars), ", ")
 		}
 		for _, c := range s.Cases {
 			if !f.match(s.Vendor, c.Name) {
 				continue
 			}
 			if missing != "" {
-				out = append(out, Result{Vendor: s.Vendor, Case: c.Name, Doc: c.Doc, SuiteSkipped: true,
-					Skipped: "missing variable " + missing + " (offboard verify --vendor " + s.Vendor + " --list-vars)"})
+				out = append(out, Result{Vendor: s.Vendor, Case: c.Name, Doc: c.Doc, SuiteSkipped: true, Missing: missing,
+					Skipped: "missing variables " + missing + " (offboard verify --vendor " + s.Vendor + " --list-vars)"})
 				continue
 			}
 			r := RunCase(ctx, t, s, c)
@@ -147,21 +146,25 @@ func Run(ctx context.Context, t Target, suites []*Suite, f Filter) []Result {
 	return out
 }
 
-// missingRequired names the first required variable a sandbox run lacks.
-func (s *Suite) missingRequired(given map[string]string) string {
+// missingRequired names the required variables a sandbox run lacks.
+func (s *Suite) missingRequired(given map[string]string) []string {
+	var out []string
 	for _, name := range slices.Sorted(maps.Keys(s.Vars)) {
 		if v := s.Vars[name]; !v.Optional && given[name] == "" {
-			return name
+			out = append(out, name)
 		}
 	}
-	return ""
+	return out
 }
 
 // RunCase executes one case.
 func RunCase(ctx context.Context, t Target, s *Suite, c *Case) (res Result) {
 	start := time.Now()
 	res = Result{Vendor: s.Vendor, Case: c.Name, Doc: c.Doc}
-	defer func() { res.Duration = time.Since(start) }()
+	defer func() {
+		res.Duration = time.Since(start)
+		res.Failure = clip(sanitize(res.Failure), maxReport)
+	}()
 	if err := t.prepare(); err != nil {
 		res.Failure = err.Error()
 		return res
@@ -208,9 +211,10 @@ func RunCase(ctx context.Context, t Target, s *Suite, c *Case) (res Result) {
 				vars[name] = strings.TrimSpace(vars[name])
 				continue
 			}
-			id, ok := t.pools.take(name, vars[name])
-			if !ok {
-				res.Skipped = "every id of " + name + " is used in this run: give more"
+			id, err := t.pools.take(ctx, t, s, name, vars)
+			if err != nil {
+				res.Failure = err.Error()
+				res.Unreachable = isUnreachable(err)
 				return res
 			}
 			vars[name] = id
@@ -291,9 +295,9 @@ func loadScenario(ctx context.Context, t Target, session, scenario string) error
 		return unreachableError{fmt.Errorf("loading scenario %s: the target does not answer: %w", scenario, err)}
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	body, _ := readBounded(resp.Body, maxControl)
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("loading scenario %s: %d %s", scenario, resp.StatusCode, body)
+		return fmt.Errorf("loading scenario %s: %d %s", scenario, resp.StatusCode, clip(string(body), 512))
 	}
 	return nil
 }
@@ -306,4 +310,39 @@ func dropSession(t Target, session string) {
 	if resp, err := t.Client.Do(req); err == nil {
 		resp.Body.Close()
 	}
+}
+
+// Ran counts the cases that ran (passed or failed).
+func Ran(results []Result) int {
+	n := 0
+	for _, r := range results {
+		if r.Skipped == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// WhyNothingRan says in one line why no case of a run ran: the
+// variables each vendor lacks, or the other reasons cases were skipped.
+func WhyNothingRan(results []Result) string {
+	var parts []string
+	seen := map[string]bool{}
+	other := 0
+	for _, r := range results {
+		switch {
+		case r.SuiteSkipped && !seen[r.Vendor]:
+			seen[r.Vendor] = true
+			parts = append(parts, r.Vendor+" lacks "+r.Missing)
+		case !r.SuiteSkipped && r.Skipped != "":
+			other++
+		}
+	}
+	if other > 0 {
+		parts = append(parts, fmt.Sprintf("%d cases need a scenario or data only an emulator has, or an optional variable", other))
+	}
+	if len(parts) == 0 {
+		return "no case matched"
+	}
+	return strings.Join(parts, "; ")
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"mime"
 	"net/http"
@@ -48,7 +47,11 @@ func runStep(ctx context.Context, t Target, session string, vars map[string]stri
 		return unreachableError{fmt.Errorf("the target does not answer: %w", err)}
 	}
 	defer resp.Body.Close()
-	got, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	got, err := readBounded(resp.Body, maxAnswer)
+	var tooLarge errTooLarge
+	if errors.As(err, &tooLarge) {
+		return err
+	}
 	if err != nil {
 		return unreachableError{fmt.Errorf("the target's answer broke off: %w", err)}
 	}

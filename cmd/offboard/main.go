@@ -96,8 +96,11 @@ Start it with "offboard serve"; check it with "offboard verify".`,
 			return exitError{2}
 		},
 	}
+	root.Version = version()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{cmd, err} })
-	root.AddCommand(c.serveCmd(), c.scenariosCmd(), c.validateCmd(), c.healthCmd(), c.tokenCmd(), c.verifyCmd(), c.snapshotCmd())
+	root.AddCommand(c.serveCmd(), c.scenariosCmd(), c.validateCmd(), c.healthCmd(), c.tokenCmd(), c.verifyCmd(),
+		c.snapshotCmd(), c.versionCmd())
 	return root
 }
 

@@ -55,6 +55,8 @@ or faults), as "extends" does. The control API is under /__admin.`,
 	fs.IntVar(&f.maxSessions, "max-sessions", emulator.DefaultMaxSessions, "named sessions kept at once; past it the least recently used is dropped (0: no cap)")
 	fs.DurationVar(&f.sessionTTL, "session-ttl", 30*time.Minute, "drop a named session unused for this long (0: never)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish")
+	_ = cmd.RegisterFlagCompletionFunc("scenario", scenarioCompletion)
+	_ = cmd.RegisterFlagCompletionFunc("log-level", fixedCompletion(logLevels()...))
 	return cmd
 }
 

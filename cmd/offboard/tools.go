@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -19,7 +17,6 @@ import (
 
 	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/scenarios"
-	"github.com/offboard/offboard/testsuite"
 )
 
 func (c CLI) scenariosCmd() *cobra.Command {
@@ -91,14 +88,21 @@ func (c CLI) healthCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "health",
 		Short: "Exit 0 when a running emulator answers its health check",
-		Long: `Probe a running emulator's GET /__admin/health. Without --url it follows the
-same environment as serve: OFFBOARD_ADMIN_ADDR, else OFFBOARD_ADDR (a wildcard
-address is probed on 127.0.0.1). The container image's HEALTHCHECK runs it.`,
-		Args: usageArgs(cobra.NoArgs),
+		Long: `Probe a running emulator's GET /__admin/health. --url is its base URL, as for
+every command (a URL that already ends in /__admin/health is taken as it is).
+Without --url it follows the same environment as serve: OFFBOARD_ADMIN_ADDR,
+else OFFBOARD_ADDR (a wildcard address is probed on 127.0.0.1). The container
+image's HEALTHCHECK runs it.`,
+		Example: `  offboard health --url http://127.0.0.1:8080`,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), 3*time.Second)
 			defer cancel()
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+			probe := strings.TrimRight(target, "/")
+			if !strings.HasSuffix(probe, "/__admin/health") {
+				probe += "/__admin/health"
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, probe, nil)
 			if err != nil {
 				return usageError{cmd, err}
 			}
@@ -114,7 +118,7 @@ address is probed on 127.0.0.1). The container image's HEALTHCHECK runs it.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&target, "url", c.defaultHealthURL(), "health endpoint to probe")
+	cmd.Flags().StringVar(&target, "url", c.defaultHealthURL(), "base URL of the running emulator")
 	return cmd
 }
 
@@ -134,8 +138,8 @@ session's, with --session). Without, it is minted from --scenario (default
 VENDOR is one of: ` + strings.Join(emulator.Vendors(), ", ") + `.`,
 		Example: `  offboard token securid --url http://127.0.0.1:8080
   offboard token commvault --scenario commvault-expired-token`,
-		Args:      usageArgs(cobra.ExactArgs(1)),
-		ValidArgs: emulator.Vendors(),
+		Args:              usageArgs(cobra.ExactArgs(1)),
+		ValidArgsFunction: vendorCompletion(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vendor := args[0]
 			if server != "" {
@@ -189,171 +193,6 @@ func (c CLI) remoteToken(cmd *cobra.Command, server, vendor, session, adminToken
 	fmt.Fprintf(c.Stdout, "%s: %s\n", body.Header, body.Value)
 	fmt.Fprintf(c.Stderr, "offboard token: minted by %s from its scenario %s\n", server, body.Scenario)
 	return nil
-}
-
-func (c CLI) verifyCmd() *cobra.Command {
-	var target, vendor, caseGlob, junit, kind, varsFile string
-	var vars []string
-	var listVars bool
-	cmd := &cobra.Command{
-		Use:   "verify --target URL",
-		Short: "Run the contract suite against an emulator or a vendor sandbox",
-		Long: `Run the documented cases against a base URL and print PASS, FAIL (with a diff)
-or SKIP per case. Against an offboard emulator each case runs in a session of
-its own with its scenario; against a vendor sandbox (--emulator no), cases
-that need a scenario or the seed's own data are skipped with the reason, and
-the rest check status, headers, the vendor's error and conformance to
-offboard's spec. Variables (credentials, ids) come from --vars FILE, --var
-and OFFBOARD_VAR_*; --list-vars prints the ones a vendor's cases use.
-
-Exit codes: 0 all ran cases passed, 1 a case failed, 2 a usage error or a
-target that is down or is not the vendor (checked on the first case).`,
-		Example: `  offboard verify --target http://127.0.0.1:8080
-  offboard verify --vendor onedata --list-vars
-  offboard verify --target https://onezone.example.com --emulator no --vars sandbox.yaml`,
-		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if listVars {
-				return c.listVars(cmd, vendor)
-			}
-			if target == "" {
-				return usageError{cmd, errors.New("give --target URL")}
-			}
-			return c.verify(cmd, target, vendor, caseGlob, junit, kind, varsFile, vars)
-		},
-	}
-	fs := cmd.Flags()
-	fs.StringVar(&target, "target", c.env("OFFBOARD_TARGET", ""), "base URL to test (env OFFBOARD_TARGET)")
-	fs.StringVar(&vendor, "vendor", "", "only this vendor's cases")
-	fs.StringVar(&caseGlob, "case", "", `only cases whose "vendor/case" or name matches this glob`)
-	fs.StringVar(&junit, "junit", "", "write a JUnit XML report to this file")
-	fs.StringVar(&kind, "emulator", "auto", "is the target offboard? auto (ask its health endpoint), yes or no")
-	fs.StringVar(&varsFile, "vars", "", "read variables from this YAML file (name: value; a list for id pools)")
-	fs.BoolVar(&listVars, "list-vars", false, "print the variables the cases use (with --vendor, that vendor's) and exit")
-	fs.StringArrayVar(&vars, "var", nil, "NAME=VALUE for the cases' ${NAME}, e.g. a sandbox's credentials (repeatable; env OFFBOARD_VAR_NAME, '.' as '__')")
-	return cmd
-}
-
-// listVars prints the variables of one vendor's cases, or of all.
-func (c CLI) listVars(cmd *cobra.Command, vendor string) error {
-	suites, err := testsuite.Load()
-	if err != nil {
-		return c.fail(cmd, "%v", err)
-	}
-	found := false
-	for _, s := range suites {
-		if vendor != "" && s.Vendor != vendor {
-			continue
-		}
-		if found {
-			fmt.Fprintln(c.Stdout)
-		}
-		found = true
-		fmt.Fprintf(c.Stdout, "%s\n", s.Vendor)
-		if err := testsuite.ListVars(c.Stdout, s); err != nil {
-			return err
-		}
-	}
-	if !found {
-		return usageError{cmd, fmt.Errorf("--vendor %q: no such vendor; known: %s", vendor, strings.Join(emulator.Vendors(), ", "))}
-	}
-	return nil
-}
-
-func (c CLI) verify(cmd *cobra.Command, target, vendor, caseGlob, junit, kind, varsFile string, vars []string) error {
-	switch kind {
-	case "auto", "yes", "no":
-	default:
-		return usageError{cmd, fmt.Errorf("--emulator %q: say auto, yes or no", kind)}
-	}
-	extra := map[string]string{}
-	for _, kv := range vars {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return usageError{cmd, fmt.Errorf("--var %q is not NAME=VALUE", kv)}
-		}
-		extra[k] = v
-	}
-	fromFile := map[string]string{}
-	if varsFile != "" {
-		data, err := os.ReadFile(varsFile)
-		if err != nil {
-			return usageError{cmd, fmt.Errorf("--vars: %w", err)}
-		}
-		if fromFile, err = testsuite.ReadVars(varsFile, data); err != nil {
-			return usageError{cmd, fmt.Errorf("--vars: %w", err)}
-		}
-	}
-	suites, err := testsuite.Load()
-	if err != nil {
-		return c.fail(cmd, "%v", err)
-	}
-	ctx := cmd.Context()
-	client := &http.Client{Timeout: 30 * time.Second}
-	isEmulator := kind == "yes"
-	if kind == "auto" {
-		isEmulator = probeEmulator(ctx, client, target)
-	}
-	t := testsuite.Target{BaseURL: target, Client: client, Emulator: isEmulator, Vars: map[string]string{}}
-	if isEmulator {
-		minted, err := testsuite.MintedVars()
-		if err != nil {
-			return c.fail(cmd, "%v", err)
-		}
-		maps.Copy(t.Vars, minted)
-	}
-	maps.Copy(t.Vars, fromFile)
-	maps.Copy(t.Vars, testsuite.VarsFromEnv())
-	maps.Copy(t.Vars, extra)
-	what := "a vendor (cases needing a scenario are skipped)"
-	if isEmulator {
-		what = "an offboard emulator (each case in its own session)"
-	}
-	fmt.Fprintf(c.Stdout, "verifying %s: %s\n", target, what)
-	results := testsuite.Run(ctx, t, suites, testsuite.Filter{Vendor: vendor, Case: caseGlob})
-	if n := len(results); n > 0 && results[n-1].Unreachable {
-		r := results[n-1]
-		first, _, _ := strings.Cut(r.Failure[strings.Index(r.Failure, "\n")+1:], "\n")
-		fmt.Fprintf(c.Stderr, "offboard verify: stopped at %s/%s: %s\n", r.Vendor, r.Case, first)
-		return exitError{2}
-	}
-	totals := testsuite.Report(c.Stdout, results)
-	if junit != "" {
-		f, err := os.Create(junit)
-		if err == nil {
-			err = testsuite.WriteJUnit(f, target, results)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			return c.fail(cmd, "junit: %v", err)
-		}
-	}
-	if len(results) == 0 {
-		return c.fail(cmd, "no case matched")
-	}
-	if totals.Failed > 0 {
-		return exitError{1}
-	}
-	return nil
-}
-
-// probeEmulator tells an offboard emulator by its health endpoint.
-func probeEmulator(ctx context.Context, client *http.Client, base string) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/__admin/health", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	var h struct {
-		Status string `json:"status"`
-	}
-	return resp.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&h) == nil && h.Status == "ok"
 }
 
 // askControlAPI GETs a control API URL, with the admin token when there is

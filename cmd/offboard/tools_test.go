@@ -69,8 +69,9 @@ func TestVerify(t *testing.T) {
 		t.Errorf("junit: %v %s", err, b)
 	}
 	out.Reset()
-	if code := (CLI{Stdout: &out, Stderr: &out}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--case", "no-such-*"}); code != 1 {
-		t.Errorf("no match: exit %d", code)
+	if code := (CLI{Stdout: &out, Stderr: &out}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--case", "no-such-*"}); code != 2 ||
+		!strings.Contains(out.String(), "matches no case") || !strings.Contains(out.String(), "commvault/seed-delete-by-name") {
+		t.Errorf("no match: exit %d\n%s", code, out.String())
 	}
 	cancel()
 	<-done
@@ -198,11 +199,16 @@ func TestVerifyAgainstASandbox(t *testing.T) {
 		t.Fatalf("verify --vars against the sandbox stand-in: exit %d\n%s", code, out.String())
 	}
 
-	// Without the variables, one line names the first one missing.
+	// Without the variables nothing runs: exit 3, and one line names them.
 	out.Reset()
-	code = (CLI{Stdout: &out, Stderr: &out}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--emulator", "no", "--vendor", "onedata"})
-	if code != 0 || strings.Count(out.String(), "SKIP") != 1 || !strings.Contains(out.String(), "missing variable onedata.") {
-		t.Errorf("missing variables: exit %d\n%s", code, out.String())
+	errOut.Reset()
+	code = (CLI{Stdout: &out, Stderr: &errOut}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--emulator", "no", "--vendor", "onedata"})
+	if code != 3 || strings.Count(out.String(), "SKIP") != 1 || strings.Count(errOut.String(), "\n") != 1 ||
+		!strings.Contains(errOut.String(), "onedata lacks onedata.adminId, onedata.basic, onedata.token") {
+		t.Errorf("missing variables: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if code := (CLI{Stdout: io.Discard, Stderr: io.Discard}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--emulator", "no", "--vendor", "onedata", "--allow-empty"}); code != 0 {
+		t.Errorf("--allow-empty: exit %d", code)
 	}
 
 	// A target that does not answer: one message, exit 2.

@@ -50,15 +50,7 @@ type API struct {
 // behind its guard (origins, Host, CORS for allowed origins).
 func New(eng *engine.Engine, opts Options) http.Handler {
 	a := &API{eng: eng, opts: opts}
-	root := mux.NewRouter()
-	root.SkipClean(true)
-	// Session ids travel percent-encoded in a path segment ("TestX%2Fsub"):
-	// match on the path as sent, and decode each variable.
-	root.UseEncodedPath()
-	a.mount(root.PathPrefix(Prefix).Subrouter())
-	root.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "this address serves the control API only, under "+Prefix)
-	})
+	root := a.router()
 	var h http.Handler = root
 	if len(opts.AdminOrigins) > 0 {
 		h = cors.New(cors.Options{
@@ -69,6 +61,20 @@ func New(eng *engine.Engine, opts Options) http.Handler {
 		}).Handler(root)
 	}
 	return a.guard(h)
+}
+
+// router routes every endpoint.
+func (a *API) router() *mux.Router {
+	root := mux.NewRouter()
+	root.SkipClean(true)
+	// Session ids travel percent-encoded in a path segment ("TestX%2Fsub"):
+	// match on the path as sent, and decode each variable.
+	root.UseEncodedPath()
+	a.mount(root.PathPrefix(Prefix).Subrouter())
+	root.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "this address serves the control API only, under "+Prefix)
+	})
+	return root
 }
 
 // IsControlPath tells a path the control API serves.

@@ -58,7 +58,12 @@ func noSession(id string) error {
 type SessionInfo = store.SessionInfo
 
 // Sessions lists the named sessions, sorted by id.
-func (e *Engine) Sessions() []SessionInfo { return e.store.Sessions() }
+func (e *Engine) Sessions() []SessionInfo {
+	if s := e.store.Sessions(); s != nil {
+		return s
+	}
+	return []SessionInfo{}
+}
 
 // SessionExists tells whether a session is live; the shared one ("")
 // always is.

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestVerifyExitCodes: a run tells the truth in its exit code and one
+// line: a target that does not answer (with variables or without), one
+// without a scheme, an unknown vendor.
+func TestVerifyExitCodes(t *testing.T) {
+	vars := filepath.Join("..", "..", "testsuite", "sandbox", "offboard.yaml")
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		says string
+	}{
+		{"down, no variables", []string{"--target", "http://127.0.0.1:9"}, 2, "does not answer"},
+		{"down, with variables", []string{"--target", "http://127.0.0.1:9", "--emulator", "no", "--vars", vars}, 2, "does not answer"},
+		{"no scheme", []string{"--target", "127.0.0.1:19201"}, 2, "such as http://127.0.0.1:19201"},
+		{"no host", []string{"--target", "http:///x"}, 2, "with its scheme and host"},
+		{"unknown vendor", []string{"--target", "http://127.0.0.1:9", "--vendor", "onedta"}, 2, "known: arcgis, commvault, huawei, onedata, securid"},
+		{"bad glob", []string{"--target", "http://127.0.0.1:9", "--case", "["}, 2, "not a glob"},
+	} {
+		var out, errOut bytes.Buffer
+		code := (CLI{Stdout: &out, Stderr: &errOut}).Run(context.Background(), append([]string{"verify"}, c.args...))
+		if code != c.code || strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), c.says) {
+			t.Errorf("%s: exit %d, want %d saying %q\nstdout:\n%s\nstderr:\n%s", c.name, code, c.code, c.says, out.String(), errOut.String())
+		}
+	}
+}
+
+// TestSandboxRunsRepeat: a second run against the same sandbox finds its
+// pools used up and says so in one line per case, naming the pool and how
+// to refill it; after a reload both runs pass (issue 20).
+func TestSandboxRunsRepeat(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, _, _ := serveInBackground(t, ctx, "--scenario", "sandbox")
+	vars := filepath.Join("..", "..", "testsuite", "sandbox", "offboard.yaml")
+	run := func() (int, string) {
+		var out bytes.Buffer
+		code := (CLI{Stdout: &out, Stderr: &out}).Run(ctx, []string{"verify", "--target", "http://" + addr, "--emulator", "no",
+			"--vars", vars, "--vendor", "arcgis"})
+		return code, out.String()
+	}
+	if code, out := run(); code != 0 {
+		t.Fatalf("first run: exit %d\n%s", code, out)
+	}
+	code, out := run()
+	if code != 1 || !strings.Contains(out, "pool arcgis.user is used up") || !strings.Contains(out, "PUT /__admin/scenario?name=sandbox") {
+		t.Fatalf("second run without a reload: exit %d\n%s", code, out)
+	}
+	req, _ := http.NewRequest(http.MethodPut, "http://"+addr+"/__admin/scenario?name=sandbox", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("reload: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if code, out := run(); code != 0 {
+		t.Fatalf("run after a reload: exit %d\n%s", code, out)
+	}
+}
