@@ -68,7 +68,7 @@ func TestScenarioErrorsNameFileLineField(t *testing.T) {
 		{"unknown privilege", "onedata:\n  users:\n    u1: {privileges: [oz_user_delete]}\n", `bad.yaml:3:23: onedata.users.u1.privileges[0]: unknown privilege "oz_user_delete"`},
 		{"container twice", "arcgis:\n  users:\n    a: {containers: [c1]}\n    b: {containers: [c1]}\n", `bad.yaml:4:22: arcgis.users.b.containers[0]: container "c1" already runs for a`},
 		{"unknown role", "arcgis:\n  tokens:\n    t: {role: admin}\n", `bad.yaml:3:15: arcgis.tokens.t.role: unknown role "admin"`},
-		{"syntax error", "onedata:\n  users: [\n", `bad.yaml:2:1: `},
+		{"syntax error", "onedata:\n  users: [\n", `bad.yaml:3:1: `},
 		{"not a mapping", "- a\n- b\n", `bad.yaml:1:1: a scenario is a mapping`},
 		{"bad time", "arcgis:\n  tokens:\n    t: {expires: soon}\n", `bad.yaml:3:18: arcgis.tokens.t.expires: expected a time`},
 		{"fault for an unknown vendor", "faults:\n  - {vendor: nobody, status: 500}\n", `bad.yaml:2:14: faults[0].vendor: unknown vendor "nobody"`},

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	yaml4 "go.yaml.in/yaml/v4"
 	"gopkg.in/yaml.v3"
 )
 
@@ -25,6 +26,9 @@ type Error struct {
 	Line, Column int
 	Field        string
 	Msg          string
+	// Source is the offending line with a caret under the column, for a
+	// syntax error; it follows the message on lines of its own.
+	Source string
 }
 
 func (e *Error) Error() string {
@@ -32,7 +36,11 @@ func (e *Error) Error() string {
 	if e.Field != "" {
 		field = e.Field + ": "
 	}
-	return fmt.Sprintf("%s:%d:%d: %s%s", e.File, e.Line, e.Column, field, e.Msg)
+	out := fmt.Sprintf("%s:%d:%d: %s%s", e.File, e.Line, e.Column, field, e.Msg)
+	if e.Source != "" {
+		out += "\n" + e.Source
+	}
+	return out
 }
 
 // Section is one top-level key of a scenario besides name and description:
@@ -154,16 +162,50 @@ func extend(f *File, depth int) (*File, error) {
 func pathBase(p string) string { return path.Base(strings.ReplaceAll(p, "\\", "/")) }
 func pathExt(p string) string  { return path.Ext(pathBase(p)) }
 
-// syntaxError positions yaml.v3's "yaml: line N: ..." messages.
-func syntaxError(path string, err error) error {
+// syntaxError positions a YAML syntax error where the parser actually
+// is, with the line shown. yaml.v3 names only the line where the
+// enclosing construct began ("yaml: line 3: ..." for a "{" left open on
+// line 4), so the text is parsed again by go-yaml v4, whose errors carry
+// both the problem's mark and the construct's.
+func syntaxError(path string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 1
+	line, col := 1, 1
 	if n, rest, ok := strings.Cut(msg, ": "); ok {
 		if _, scanErr := fmt.Sscanf(n, "line %d", &line); scanErr == nil {
 			msg = rest
 		}
 	}
-	return &Error{File: path, Line: line, Column: 1, Msg: msg}
+	var n yaml4.Node
+	var le *yaml4.LoadError
+	if errors.As(yaml4.Unmarshal(data, &n), &le) && le.Mark.Line > 0 {
+		line, col, msg = le.Mark.Line, max(le.Mark.Column, 1), le.Message
+		if le.ContextMsg != "" && le.ContextMark.Line > 0 && le.ContextMark != le.Mark {
+			what := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(le.ContextMsg, "while "), "parsing "), "scanning ")
+			msg += fmt.Sprintf(" (in %s that starts at %d:%d)", what, le.ContextMark.Line, le.ContextMark.Column)
+		}
+	}
+	return &Error{File: path, Line: line, Column: col, Msg: msg, Source: sourceLine(data, line, col)}
+}
+
+// sourceLine shows line n of data with a caret under column col, for a
+// syntax error; "" when there is no such line.
+func sourceLine(data []byte, n, col int) string {
+	lines := strings.Split(string(data), "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	text := strings.TrimRight(lines[n-1], "\r")
+	if len(text) > 200 {
+		text = text[:200] + "..."
+	}
+	// Tabs keep their width under the caret.
+	pad := []rune(text)[:min(max(col-1, 0), len([]rune(text)))]
+	for i, r := range pad {
+		if r != '\t' {
+			pad[i] = ' '
+		}
+	}
+	return fmt.Sprintf("%5d | %s\n      | %s^", n, text, string(pad))
 }
 
 // Builtins lists the embedded scenarios, sorted by name.

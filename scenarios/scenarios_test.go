@@ -152,3 +152,23 @@ func TestCostlyYAMLIsRefusedBeforeDecoding(t *testing.T) {
 		t.Fatalf("a small alias was refused: %v", err)
 	}
 }
+
+// TestSyntaxErrorsWhereTheParserIs: a syntax error names the line and
+// column the parser stopped at (yaml.v3 alone names where the enclosing
+// construct began) and shows that line with a caret.
+func TestSyntaxErrorsWhereTheParserIs(t *testing.T) {
+	for _, c := range []struct {
+		yaml, want string
+	}{
+		{"name: x\nonedata:\n  users:\n    u1: {username: joe, privileges: [a, b]\n    u2: {username: ann}\n",
+			"f.yaml:5:5: did not find expected ',' or '}' (in a flow mapping that starts at 4:9)\n    5 |     u2: {username: ann}\n      |     ^"},
+		{"name: x\nonedata:\n  users:\n    u1: {username: joe}\n     bad: indent\n",
+			"f.yaml:5:6: did not find expected key (in a block mapping that starts at 4:5)\n    5 |      bad: indent\n      |      ^"},
+		{"name: x\nonedata:\n\tusers: {}\n", "f.yaml:3:1: found character that cannot start any token\n    3 | \tusers: {}\n      | ^"},
+	} {
+		_, err := scenarios.Parse("f.yaml", []byte(c.yaml))
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q:\n got %v\nwant %s", c.yaml, err, c.want)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,5 +66,54 @@ func TestSandboxRunsRepeat(t *testing.T) {
 	resp.Body.Close()
 	if code, out := run(); code != 0 {
 		t.Fatalf("run after a reload: exit %d\n%s", code, out)
+	}
+}
+
+// TestValidateListsEveryMistake: one run reports type errors and name
+// errors alike, in every section, sorted by line (issue 20).
+func TestValidateListsEveryMistake(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "mix.yaml")
+	if err := os.WriteFile(file, []byte(`name: mix
+arcgis:
+  users:
+    gis_joe: {containers: running}
+onedata:
+  users:
+    u1: {username: joe, privileges: [oz_user_delete]}
+    u2: {username: ann, blocked: maybe}
+  tokens:
+    t1: {user: nobody}
+vendr: {}
+faults:
+  - {vendor: onedta, status: 500}
+  - {vendor: onedata, operation: nope, status: 700, times: -1, after: -2, latency: soon}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	if code := (CLI{Stdout: io.Discard, Stderr: &errOut}).Run(context.Background(), []string{"validate", file}); code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	want := []string{
+		":4:27: arcgis.users.gis_joe.containers: expected a list",
+		":7:38: onedata.users.u1.privileges[0]: unknown privilege",
+		":8:34: onedata.users.u2.blocked: expected true or false",
+		":10:16: onedata.tokens.t1.user: token acts for a user the scenario does not define",
+		":11:1: vendr: unknown section",
+		":13:14: faults[0].vendor: unknown vendor \"onedta\"",
+		":14:34: faults[1].operation: onedata has no operation \"nope\"",
+		":14:48: faults[1].status: not an HTTP status: 700",
+		":14:60: faults[1].times: must not be negative",
+		":14:71: faults[1].after: must not be negative",
+		":14:84: faults[1].latency: not a duration",
+	}
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	if len(lines) != len(want) {
+		t.Errorf("%d mistakes reported, want %d:\n%s", len(lines), len(want), errOut.String())
+	}
+	for i, w := range want {
+		if i >= len(lines) || !strings.Contains(lines[i], w) {
+			t.Errorf("line %d: want %q in\n%s", i+1, w, errOut.String())
+		}
 	}
 }

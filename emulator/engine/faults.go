@@ -54,11 +54,10 @@ func (e *Engine) decodeFaults(node *yaml.Node) (*faultState, error) {
 		node = &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{node}, Line: node.Line, Column: node.Column}
 	}
 	var list []faults.Fault
-	if err := kit.Decode(node, "faults", &list); err != nil {
-		return nil, err
-	}
-	rules, problems := e.compileFaults(list)
+	// What decoded is checked too: one run reports every mistake.
 	var errs kit.Errors
+	errs.Include(kit.Decode(node, "faults", &list))
+	rules, problems := e.compileFaults(list)
 	for _, p := range problems {
 		errs.Add(kit.Find(node, fmt.Sprint(p.i), p.fe.Field), p.field(), "%s", p.fe.Msg)
 	}

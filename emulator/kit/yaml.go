@@ -86,16 +86,52 @@ func (es FieldErrors) Unwrap() []error {
 
 // Errors collects positioned mistakes, so a scenario's author sees all of
 // them at once rather than one per run.
-type Errors struct{ list FieldErrors }
-
-// Add records a mistake at node.
-func (es *Errors) Add(node *yaml.Node, field, format string, args ...any) {
-	es.list = append(es.list, Errorf(node, field, format, args...))
+type Errors struct {
+	list   FieldErrors
+	fields map[string]bool // those with a mistake already
+	other  error           // a mistake without a position, reported alone
 }
 
-// Err is nil without mistakes, the *FieldError when there is one, else
-// every mistake sorted by position as FieldErrors.
+// Add records a mistake at node, unless the same field has one already
+// (a value that did not decode is not also reported as missing).
+func (es *Errors) Add(node *yaml.Node, field, format string, args ...any) {
+	if es.fields[field] {
+		return
+	}
+	es.add(Errorf(node, field, format, args...))
+}
+
+func (es *Errors) add(fe *FieldError) {
+	if es.fields == nil {
+		es.fields = map[string]bool{}
+	}
+	es.fields[fe.Field] = true
+	es.list = append(es.list, fe)
+}
+
+// Include records the mistakes of err (Decode's): a vendor decodes its
+// section, includes what Decode found and goes on checking what did
+// decode, so that one run reports type and name mistakes alike.
+func (es *Errors) Include(err error) {
+	if err == nil {
+		return
+	}
+	fes := AllFieldErrors(err)
+	if len(fes) == 0 {
+		if es.other == nil {
+			es.other = err
+		}
+		return
+	}
+	for _, fe := range fes {
+		es.add(fe)
+	}
+}
+
 func (es *Errors) Err() error {
+	if es.other != nil {
+		return es.other
+	}
 	switch len(es.list) {
 	case 0:
 		return nil

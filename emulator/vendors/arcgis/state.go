@@ -59,10 +59,9 @@ func (s *State) Clone() kit.State {
 // NewState implements kit.Vendor.
 func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	sec := section{Tokens: map[string]*Token{}, Logins: map[string]*Login{}, Users: map[string]*Workspace{}}
-	if err := kit.Decode(node, "arcgis", &sec); err != nil {
-		return nil, err
-	}
+	// What decoded is checked too: one run reports every mistake.
 	var errs kit.Errors
+	errs.Include(kit.Decode(node, "arcgis", &sec))
 	for _, k := range slices.Sorted(maps.Keys(sec.Tokens)) {
 		t := sec.Tokens[k]
 		if t == nil {

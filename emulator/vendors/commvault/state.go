@@ -94,10 +94,9 @@ func (s *State) entityKinds() []struct {
 func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	sec := section{Tokens: map[string]*Token{}, Users: map[int]*User{}, Groups: map[int]*Group{},
 		Alerts: map[string]*Owner{}, SchedulePolicies: map[string]*Owner{}, Workflows: map[string]*Owner{}}
-	if err := kit.Decode(node, "commvault", &sec); err != nil {
-		return nil, err
-	}
+	// What decoded is checked too: one run reports every mistake.
 	var errs kit.Errors
+	errs.Include(kit.Decode(node, "commvault", &sec))
 	names := map[string]int{}
 	for _, id := range slices.Sorted(maps.Keys(sec.Users)) {
 		u := sec.Users[id]

@@ -149,10 +149,9 @@ func roleByID(id string) (workspaceRole, bool) {
 // NewState implements kit.Vendor.
 func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	sec := section{Tokens: map[string]*Token{}, AccessKeys: map[string]*AccessKey{}, Projects: map[string]*projectYAML{}}
-	if err := kit.Decode(node, "huawei", &sec); err != nil {
-		return nil, err
-	}
+	// What decoded is checked too: one run reports every mistake.
 	var errs kit.Errors
+	errs.Include(kit.Decode(node, "huawei", &sec))
 	for k, t := range sec.Tokens {
 		if t == nil {
 			sec.Tokens[k] = &Token{}

@@ -62,10 +62,9 @@ func (s *State) Clone() kit.State {
 // NewState implements kit.Vendor.
 func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	sec := section{Users: map[string]*User{}, Tokens: map[string]*Token{}}
-	if err := kit.Decode(node, "onedata", &sec); err != nil {
-		return nil, err
-	}
+	// What decoded is checked too: one run reports every mistake.
 	var errs kit.Errors
+	errs.Include(kit.Decode(node, "onedata", &sec))
 	byUsername := make(map[string]string, len(sec.Users))
 	for _, id := range slices.Sorted(maps.Keys(sec.Users)) {
 		u := sec.Users[id]

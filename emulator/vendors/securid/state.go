@@ -65,13 +65,12 @@ func (s *State) Clone() kit.State {
 // NewState implements kit.Vendor.
 func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	sec := section{APIKeys: map[string]*APIKey{}, Users: map[string]*User{}}
-	if err := kit.Decode(node, "securid", &sec); err != nil {
-		return nil, err
-	}
+	// What decoded is checked too: one run reports every mistake.
+	var errs kit.Errors
+	errs.Include(kit.Decode(node, "securid", &sec))
 	if sec.Audience == "" {
 		sec.Audience = DefaultAudience
 	}
-	var errs kit.Errors
 	for _, id := range slices.Sorted(maps.Keys(sec.APIKeys)) {
 		k := sec.APIKeys[id]
 		field := "securid.apiKeys." + id
