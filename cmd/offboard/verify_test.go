@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -114,6 +115,38 @@ faults:
 	for i, w := range want {
 		if i >= len(lines) || !strings.Contains(lines[i], w) {
 			t.Errorf("line %d: want %q in\n%s", i+1, w, errOut.String())
+		}
+	}
+}
+
+// TestVersionAndCompletion: --version and version print the build, and
+// completion knows scenario names, vendors, cases, log levels and
+// --emulator values.
+func TestVersionAndCompletion(t *testing.T) {
+	run := func(args ...string) string {
+		var out bytes.Buffer
+		if code := (CLI{Stdout: &out, Stderr: io.Discard}).Run(context.Background(), args); code != 0 {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+		return out.String()
+	}
+	v := run("version")
+	if !strings.HasPrefix(v, "offboard ") || !strings.Contains(v, runtime.Version()) || run("--version") != v {
+		t.Errorf("version %q, --version %q", v, run("--version"))
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--scenario", "securid-"}, "securid-enabled-user\t"},
+		{[]string{"serve", "--log-level", ""}, "warn\n"},
+		{[]string{"token", "hu"}, "huawei\n"},
+		{[]string{"verify", "--vendor", "on"}, "onedata\n"},
+		{[]string{"verify", "--emulator", ""}, "auto\nyes\nno\n"},
+		{[]string{"verify", "--vendor", "commvault", "--case", "commvault/seed-"}, "commvault/seed-delete-by-name\n"},
+	} {
+		if got := run(append([]string{"__complete"}, c.args...)...); !strings.Contains(got, c.want) {
+			t.Errorf("completing %v: want %q in\n%s", c.args, c.want, got)
 		}
 	}
 }
