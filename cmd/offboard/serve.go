@@ -91,15 +91,21 @@ func (c CLI) serve(cmd *cobra.Command, f serveFlags) error {
 	if len(f.scenarios) > 0 {
 		opts = append(opts, emulator.WithScenario(f.scenarios...))
 	}
+	tuneGC := c.Getenv("GOGC") == "" && c.Getenv("GOMEMLIMIT") == ""
+	if tuneGC {
+		// The live heap is a few MB: collect only at the limit while the
+		// specs load (start-up's largest cost after parsing), then less
+		// often than Go's default (the GC was the largest cost under
+		// load), never letting the heap pass the limit.
+		debug.SetMemoryLimit(24 << 20)
+		debug.SetGCPercent(-1)
+	}
 	em, err := emulator.New(opts...)
+	if tuneGC {
+		debug.SetGCPercent(400)
+	}
 	if err != nil {
 		return c.fail(cmd, "%v", err)
-	}
-	if c.Getenv("GOGC") == "" && c.Getenv("GOMEMLIMIT") == "" {
-		// The live heap is a few MB: collect less often (the GC was the
-		// largest cost under load), but never let the heap pass the limit.
-		debug.SetGCPercent(400)
-		debug.SetMemoryLimit(24 << 20)
 	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -113,10 +113,26 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, byName: map[string]*vendorEntry{}, known: faults.Known{},
 		closing: make(chan struct{})}
-	for _, v := range cfg.Vendors {
-		ve, err := loadVendor(v)
-		if err != nil {
-			return nil, err
+	// The specs are parsed, validated and routed, and the scenario read,
+	// all at once: start-up is most of what a test run waits for.
+	loaded := make([]*vendorEntry, len(cfg.Vendors))
+	routers := make([]*vendorMux, len(cfg.Vendors))
+	errs := make([]error, len(cfg.Vendors))
+	var wg sync.WaitGroup
+	for i, v := range cfg.Vendors {
+		wg.Go(func() {
+			if loaded[i], errs[i] = loadVendor(v); errs[i] == nil {
+				routers[i] = e.vendorRouter(loaded[i], false)
+			}
+		})
+	}
+	var file *scenarios.File
+	var fileErr error
+	wg.Go(func() { file, fileErr = e.openScenario(cfg.Scenarios, cfg.ScenarioYAML) })
+	wg.Wait()
+	for i, ve := range loaded {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
 		if ve.Name() == faultSlot {
 			return nil, fmt.Errorf("a vendor may not be named %q", faultSlot)
@@ -130,9 +146,8 @@ func New(cfg Config) (*Engine, error) {
 			e.known[ve.Name()] = append(e.known[ve.Name()], rt.op)
 		}
 	}
-	file, err := e.openScenario(cfg.Scenarios, cfg.ScenarioYAML)
-	if err != nil {
-		return nil, err
+	if fileErr != nil {
+		return nil, fileErr
 	}
 	snap, err := e.snapshot(file)
 	if err != nil {
@@ -142,7 +157,7 @@ func New(cfg Config) (*Engine, error) {
 	e.store = store.New(snap, store.Options{Idle: cfg.SessionIdle, Max: cfg.MaxSessions, Now: cfg.Now,
 		OnDrop: func(id, reason string) { e.log.Info("session dropped", "session", id, "reason", reason) }})
 	e.journal = journal.New(cfg.JournalSize)
-	e.buildMounts()
+	e.buildMounts(routers)
 	return e, nil
 }
 

@@ -129,16 +129,14 @@ func (e *Engine) operationOf(r *http.Request) (*route, map[string]string) {
 	return nil, nil
 }
 
-// buildMounts builds, per vendor, a router of that vendor's routes behind
-// its mount prefixes. A request is dispatched on the prefixes with plain
-// string compares, so that mux's matching only ever runs over one
-// vendor's routes.
-func (e *Engine) buildMounts() {
+// buildMounts puts each vendor's router behind its mount prefixes. A
+// request is dispatched on the prefixes with plain string compares, so
+// that mux's matching only ever runs over one vendor's routes.
+func (e *Engine) buildMounts(routers []*vendorMux) {
 	e.mounts = nil
-	for _, v := range e.vendors {
-		vr := e.vendorRouter(v)
+	for i, v := range e.vendors {
 		for _, p := range v.prefixes {
-			e.mounts = append(e.mounts, mount{segs: prefixSegments(p), literal: literalLength(p), router: vr})
+			e.mounts = append(e.mounts, mount{segs: prefixSegments(p), literal: literalLength(p), router: routers[i]})
 		}
 	}
 	// The most specific prefix first, as the routes themselves are ordered.

@@ -100,7 +100,7 @@ func loadVendor(v kit.Vendor) (*vendorEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vendor %s: no spec: %w", name, err)
 	}
-	doc, err := specs.Parse(name, raw)
+	doc, err := specs.Document(name)
 	if err != nil {
 		return nil, err
 	}

@@ -60,7 +60,12 @@ func (vm *vendorMux) operation(r *http.Request) (*route, map[string]string) {
 
 // vendorRouter routes one vendor's operations; a known path with another
 // method, and any other path under its prefixes, get the vendor's errors.
-func (e *Engine) vendorRouter(v *vendorEntry) *vendorMux {
+// Routes match segment by segment where their template allows it (each
+// variable a whole segment, as in every spec here), without compiling a
+// regular expression each; with byTemplate set, every route uses mux's own
+// template instead, which is what TestLastSegmentBucketsAgree holds the
+// faster routers to.
+func (e *Engine) vendorRouter(v *vendorEntry, byTemplate bool) *vendorMux {
 	vr := mux.NewRouter()
 	vm := &vendorMux{Router: vr, e: e, routes: map[*mux.Route]*route{}, byLast: map[string]*mux.Router{}, tail: mux.NewRouter()}
 	// Route on the path as sent: a cleaned path would be answered with a
@@ -73,7 +78,7 @@ func (e *Engine) vendorRouter(v *vendorEntry) *vendorMux {
 	allowed := map[string][]string{}
 	var templates []string
 	for _, rt := range routes {
-		mr := vr.Path(rt.template).Methods(rt.method).Name(rt.vendor.Name() + " " + rt.op).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mr := matchPath(vr.NewRoute(), rt.template, byTemplate).Methods(rt.method).Name(rt.vendor.Name() + " " + rt.op).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			e.serveRoute(w, r, rt, mux.Vars(r))
 		}))
 		vm.routes[mr] = rt
@@ -87,19 +92,9 @@ func (e *Engine) vendorRouter(v *vendorEntry) *vendorMux {
 		}
 		allowed[rt.template] = append(allowed[rt.template], rt.method)
 	}
-	// The buckets, filled in the full router's order. Their routes match
-	// the path segment by segment where the template allows it (each
-	// variable a whole segment, as in every spec here), the rest with
-	// mux's own template; the full router keeps mux's templates for all,
-	// and TestLastSegmentBucketsAgree holds the two to the same choices.
+	// The buckets, filled in the full router's order.
 	add := func(b *mux.Router, rt *route) {
-		mr := b.NewRoute()
-		if match := segmentMatcher(rt.template); match != nil {
-			mr.MatcherFunc(match)
-		} else {
-			mr.Path(rt.template)
-		}
-		vm.routes[mr.Methods(rt.method)] = rt
+		vm.routes[matchPath(b.NewRoute(), rt.template, byTemplate).Methods(rt.method)] = rt
 	}
 	for _, rt := range routes {
 		last := rt.template[strings.LastIndexByte(rt.template, '/')+1:]
@@ -115,7 +110,7 @@ func (e *Engine) vendorRouter(v *vendorEntry) *vendorMux {
 	for _, t := range templates {
 		methods := allowed[t]
 		sort.Strings(methods)
-		vr.Path(t).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		matchPath(vr.NewRoute(), t, byTemplate).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", strings.Join(methods, ", "))
 			e.serveError(w, r, v, mux.Vars(r), &kit.Error{Kind: kit.MethodNotAllowed,
 				Detail: fmt.Sprintf("%s is not allowed here; allowed: %s", r.Method, strings.Join(methods, ", "))})
@@ -126,6 +121,15 @@ func (e *Engine) vendorRouter(v *vendorEntry) *vendorMux {
 			Detail: "no " + v.Name() + " operation at " + r.Method + " " + r.URL.Path + "; see " + HeaderRoutes})
 	})
 	return vm
+}
+
+// matchPath makes r match a path template: segment by segment where it
+// can, else (or with templates set) by mux's template.
+func matchPath(r *mux.Route, template string, templates bool) *mux.Route {
+	if match := segmentMatcher(template); match != nil && !templates {
+		return r.MatcherFunc(match)
+	}
+	return r.Path(template)
 }
 
 // segmentMatcher matches a request path against a template whose
