@@ -2,6 +2,7 @@ package specs
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -66,5 +67,27 @@ func TestREADMEListsEveryOperation(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestRouteTableIsCurrent: the generated route table is what the specs
+// say; after editing a spec, run go generate ./specs.
+func TestRouteTableIsCurrent(t *testing.T) {
+	for _, name := range Names() {
+		doc, err := Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Extract(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Routes(name)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("%s: routes_gen.go is stale (go generate ./specs):\n got %v\nwant %v", name, got, want)
+		}
+	}
+	if _, err := Routes("nope"); err == nil {
+		t.Error("a spec that is not embedded has routes")
 	}
 }

@@ -50,17 +50,27 @@ type API struct {
 // behind its guard (origins, Host, CORS for allowed origins).
 func New(eng *engine.Engine, opts Options) http.Handler {
 	a := &API{eng: eng, opts: opts}
-	root := a.router()
-	var h http.Handler = root
-	if len(opts.AdminOrigins) > 0 {
-		h = cors.New(cors.Options{
-			AllowedOrigins: opts.AdminOrigins,
-			AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete},
-			AllowedHeaders: []string{"Authorization", "Content-Type", engine.HeaderSession},
-			MaxAge:         600,
-		}).Handler(root)
-	}
-	return a.guard(h)
+	// The router is built in the background: start-up answers sooner, and
+	// the first control request waits for it.
+	built := make(chan struct{})
+	var h http.Handler
+	go func() {
+		defer close(built)
+		root := a.router()
+		h = root
+		if len(opts.AdminOrigins) > 0 {
+			h = cors.New(cors.Options{
+				AllowedOrigins: opts.AdminOrigins,
+				AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete},
+				AllowedHeaders: []string{"Authorization", "Content-Type", engine.HeaderSession},
+				MaxAge:         600,
+			}).Handler(root)
+		}
+	}()
+	return a.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-built
+		h.ServeHTTP(w, r)
+	}))
 }
 
 // router routes every endpoint.

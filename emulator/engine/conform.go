@@ -20,6 +20,9 @@ func (e *Engine) checkResponse(r *http.Request, kr *kit.Request, rt *route, resp
 
 // responseError tells how a response breaks its operation's spec.
 func (e *Engine) responseError(r *http.Request, kr *kit.Request, rt *route, resp kit.Response, strictStatus bool) error {
+	if err := rt.vendor.wait(); err != nil {
+		return err
+	}
 	status := resp.Status
 	if status == 0 {
 		status = http.StatusOK

@@ -113,26 +113,14 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, byName: map[string]*vendorEntry{}, known: faults.Known{},
 		closing: make(chan struct{})}
-	// The specs are parsed, validated and routed, and the scenario read,
-	// all at once: start-up is most of what a test run waits for.
-	loaded := make([]*vendorEntry, len(cfg.Vendors))
-	routers := make([]*vendorMux, len(cfg.Vendors))
-	errs := make([]error, len(cfg.Vendors))
-	var wg sync.WaitGroup
-	for i, v := range cfg.Vendors {
-		wg.Go(func() {
-			if loaded[i], errs[i] = loadVendor(v); errs[i] == nil {
-				routers[i] = e.vendorRouter(loaded[i], false)
-			}
-		})
-	}
-	var file *scenarios.File
-	var fileErr error
-	wg.Go(func() { file, fileErr = e.openScenario(cfg.Scenarios, cfg.ScenarioYAML) })
-	wg.Wait()
-	for i, ve := range loaded {
-		if errs[i] != nil {
-			return nil, errs[i]
+	// Routes come from the specs' generated table; the specs themselves
+	// parse in the background while the scenario loads and the server
+	// starts: a request that needs its vendor's spec (to validate) waits
+	// for it. Start-up is most of what a test run waits for.
+	for _, v := range cfg.Vendors {
+		ve, err := newVendorEntry(v)
+		if err != nil {
+			return nil, err
 		}
 		if ve.Name() == faultSlot {
 			return nil, fmt.Errorf("a vendor may not be named %q", faultSlot)
@@ -146,6 +134,19 @@ func New(cfg Config) (*Engine, error) {
 			e.known[ve.Name()] = append(e.known[ve.Name()], rt.op)
 		}
 	}
+	// One goroutine builds the routers, then parses the specs, one after
+	// another, so that a core stays free for the requests that come
+	// meanwhile (they wait for what they need).
+	go func() {
+		for _, ve := range e.vendors {
+			ve.mux = e.vendorRouter(ve, false)
+			close(ve.routed)
+		}
+		for _, ve := range e.vendors {
+			ve.load()
+		}
+	}()
+	file, fileErr := e.openScenario(cfg.Scenarios, cfg.ScenarioYAML)
 	if fileErr != nil {
 		return nil, fileErr
 	}
@@ -157,7 +158,7 @@ func New(cfg Config) (*Engine, error) {
 	e.store = store.New(snap, store.Options{Idle: cfg.SessionIdle, Max: cfg.MaxSessions, Now: cfg.Now,
 		OnDrop: func(id, reason string) { e.log.Info("session dropped", "session", id, "reason", reason) }})
 	e.journal = journal.New(cfg.JournalSize)
-	e.buildMounts(routers)
+	e.buildMounts()
 	return e, nil
 }
 
@@ -167,6 +168,18 @@ func New(cfg Config) (*Engine, error) {
 // told to stop. It does not stop serving.
 func (e *Engine) Close() {
 	e.closeOnce.Do(func() { close(e.closing) })
+}
+
+// Ready waits until every vendor's spec is parsed (New returns before
+// that; requests that need a spec wait for it on their own) and reports a
+// spec that did not load.
+func (e *Engine) Ready() error {
+	for _, v := range e.vendors {
+		if err := v.wait(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Closing is closed once Close is called; long-lived answers (journal

@@ -142,6 +142,9 @@ func (e *Engine) run(r *http.Request, ex *exchange, rt *route, readErr error) (r
 			return kit.Response{}, err
 		}
 	}
+	if err := rt.vendor.wait(); err != nil {
+		return kit.Response{}, &kit.Error{Kind: kit.Internal, Detail: err.Error()}
+	}
 	if len(rt.params) > 0 || rt.body != nil {
 		if err := validate(r, ex, rt); err != nil {
 			return kit.Response{}, err

@@ -40,7 +40,7 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, m := range e.mounts {
 		if m.under(r.URL.Path) {
-			m.router.serve(w, r)
+			m.vendor.router().serve(w, r)
 			return
 		}
 	}
@@ -120,11 +120,12 @@ func (e *Engine) operationOf(r *http.Request) (*route, map[string]string) {
 		if !m.under(p) {
 			continue
 		}
+		vm := m.vendor.router()
 		var match mux.RouteMatch
-		if !m.router.Match(r2, &match) || match.MatchErr != nil {
+		if !vm.Match(r2, &match) || match.MatchErr != nil {
 			return nil, nil
 		}
-		return m.router.routes[match.Route], match.Vars // nil for no operation
+		return vm.routes[match.Route], match.Vars // nil for no operation
 	}
 	return nil, nil
 }
@@ -132,22 +133,22 @@ func (e *Engine) operationOf(r *http.Request) (*route, map[string]string) {
 // buildMounts puts each vendor's router behind its mount prefixes. A
 // request is dispatched on the prefixes with plain string compares, so
 // that mux's matching only ever runs over one vendor's routes.
-func (e *Engine) buildMounts(routers []*vendorMux) {
+func (e *Engine) buildMounts() {
 	e.mounts = nil
-	for i, v := range e.vendors {
+	for _, v := range e.vendors {
 		for _, p := range v.prefixes {
-			e.mounts = append(e.mounts, mount{segs: prefixSegments(p), literal: literalLength(p), router: routers[i]})
+			e.mounts = append(e.mounts, mount{segs: prefixSegments(p), literal: literalLength(p), vendor: v})
 		}
 	}
 	// The most specific prefix first, as the routes themselves are ordered.
 	sort.SliceStable(e.mounts, func(i, j int) bool { return e.mounts[i].literal > e.mounts[j].literal })
 }
 
-// mount is one vendor prefix and the router of that vendor's routes.
+// mount is one vendor prefix and the vendor whose routes lie under it.
 type mount struct {
 	segs    []string // literal segments, or "" for a {variable}
 	literal int
-	router  *vendorMux
+	vendor  *vendorEntry
 }
 
 func prefixSegments(prefix string) []string {

@@ -14,11 +14,20 @@ import (
 	"github.com/offboard/offboard/specs"
 )
 
-// vendorEntry is a vendor with its loaded spec and compiled routes.
+// vendorEntry is a vendor with its routes and, once parsed, its spec.
 type vendorEntry struct {
 	kit.Vendor
-	doc      *openapi3.T
-	spec     []byte
+	spec []byte
+	// ready is closed once the spec is parsed and every route has what
+	// validation needs (loadErr says why not); until then only routing
+	// works. Whatever reads doc or a route's kin-openapi fields waits.
+	ready   chan struct{}
+	doc     *openapi3.T
+	loadErr error
+	// routed is closed once mux holds the vendor's router, built in the
+	// background too (before the spec parses, as routing needs none of it).
+	routed   chan struct{}
+	mux      *vendorMux
 	auth     kit.Authenticator // nil when the vendor authenticates in its handlers
 	norm     kit.PathNormalizer
 	routes   []*route
@@ -32,7 +41,9 @@ type route struct {
 	template string // server path + spec path, a gorilla/mux template
 	op       string
 	handler  kit.Handler
-	kin      *routers.Route
+	table    specs.Route // the route table's entry
+	// The rest is set when the vendor's spec is parsed (vendor.wait).
+	kin *routers.Route
 	// params are the parameters the spec could refuse, in the order
 	// kin-openapi's ValidateRequest visits them (the path item's, unless
 	// the operation overrides them, then the operation's); body is the
@@ -91,80 +102,39 @@ func acceptsAny(p *openapi3.Parameter) bool {
 	return !p.Required && sc.MinLength == 0
 }
 
-// loadVendor loads a vendor's spec and binds every operation to its
-// handler. An operation without a handler or a handler without an
-// operation is an error: the spec and the code must describe the same API.
-func loadVendor(v kit.Vendor) (*vendorEntry, error) {
+// newVendorEntry binds every operation of a vendor's spec, from the
+// spec's generated route table, to its handler. An operation without a
+// handler or a handler without an operation is an error: the spec and the
+// code must describe the same API. The spec itself is parsed by load.
+func newVendorEntry(v kit.Vendor) (*vendorEntry, error) {
 	name := v.Name()
 	raw, err := specs.Raw(name)
 	if err != nil {
 		return nil, fmt.Errorf("vendor %s: no spec: %w", name, err)
 	}
-	doc, err := specs.Document(name)
+	table, err := specs.Routes(name)
 	if err != nil {
 		return nil, err
 	}
-	e := &vendorEntry{Vendor: v, doc: doc, spec: raw}
+	e := &vendorEntry{Vendor: v, spec: raw, ready: make(chan struct{}), routed: make(chan struct{})}
 	e.auth, _ = v.(kit.Authenticator)
 	e.norm, _ = v.(kit.PathNormalizer)
 	handlers := v.Operations()
 	bound := map[string]bool{}
 	prefixes := map[string]bool{}
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		servers := doc.Servers
-		if len(item.Servers) > 0 {
-			servers = item.Servers
+	for _, tr := range table {
+		h, ok := handlers[tr.OperationID]
+		if !ok {
+			return nil, fmt.Errorf("vendor %s: operation %s has no handler", name, tr.OperationID)
 		}
-		for method, op := range item.Operations() {
-			if op.OperationID == "" {
-				return nil, fmt.Errorf("spec %s: %s %s has no operationId", name, method, path)
-			}
-			h, ok := handlers[op.OperationID]
-			if !ok {
-				return nil, fmt.Errorf("vendor %s: operation %s has no handler", name, op.OperationID)
-			}
-			bound[op.OperationID] = true
-			// Validation runs without the operation's security: each vendor
-			// checks credentials itself, in the order its real service does.
-			checked := *op
-			checked.Security = &openapi3.SecurityRequirements{}
-			var body *openapi3.RequestBody
-			if op.RequestBody != nil {
-				body = op.RequestBody.Value
-			}
-			opServers := servers
-			if op.Servers != nil && len(*op.Servers) > 0 {
-				opServers = *op.Servers
-			}
-			for _, srv := range opServers {
-				base, err := serverPath(srv)
-				if err != nil {
-					return nil, fmt.Errorf("spec %s: %w", name, err)
-				}
-				prefixes[mountPrefix(base, path)] = true
-				e.routes = append(e.routes, &route{
-					vendor:   e,
-					method:   method,
-					template: base + path,
-					op:       op.OperationID,
-					handler:  h,
-					kin:      &routers.Route{Spec: doc, Server: srv, Path: path, PathItem: item, Method: method, Operation: &checked},
-					params:   checkedParams(item, op),
-					body:     body,
-				})
-				rt := e.routes[len(e.routes)-1]
-				rt.opts = openapi3filter.Options{
-					// Credentials are each vendor's to check, in its own
-					// order; the routes carry no security requirements.
-					AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
-					SkipSettingDefaults: true,
-				}
-				rt.optsNoBody = rt.opts
-				rt.optsNoBody.ExcludeRequestBody = true
-				rt.direct = directBodies(doc, body)
-			}
+		bound[tr.OperationID] = true
+		base, err := serverPath(tr.Server)
+		if err != nil {
+			return nil, fmt.Errorf("spec %s: %w", name, err)
 		}
+		prefixes[mountPrefix(base, tr.Path)] = true
+		e.routes = append(e.routes, &route{vendor: e, method: tr.Method, template: base + tr.Path, op: tr.OperationID,
+			handler: h, table: tr})
 	}
 	for id := range handlers {
 		if !bound[id] {
@@ -178,10 +148,87 @@ func loadVendor(v kit.Vendor) (*vendorEntry, error) {
 	return e, nil
 }
 
+// load parses the vendor's spec and gives each route what validation
+// needs, then marks the vendor ready.
+func (e *vendorEntry) load() {
+	defer close(e.ready)
+	doc, err := specs.Document(e.Name())
+	if err != nil {
+		e.loadErr = err
+		return
+	}
+	e.doc = doc
+	byKey := map[specs.Route]*route{}
+	for _, rt := range e.routes {
+		byKey[rt.table] = rt
+	}
+	found := 0
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			servers := doc.Servers
+			if len(item.Servers) > 0 {
+				servers = item.Servers
+			}
+			if op.Servers != nil && len(*op.Servers) > 0 {
+				servers = *op.Servers
+			}
+			for _, srv := range servers {
+				rt := byKey[specs.Route{Method: method, Path: path, OperationID: op.OperationID, Server: srv.URL}]
+				if rt == nil {
+					e.loadErr = fmt.Errorf("spec %s: %s %s is not in the route table (go generate ./specs)", e.Name(), method, path)
+					return
+				}
+				found++
+				rt.bind(doc, srv, path, item, method, op)
+			}
+		}
+	}
+	if found != len(e.routes) {
+		e.loadErr = fmt.Errorf("spec %s: the route table has routes the spec does not (go generate ./specs)", e.Name())
+	}
+}
+
+// router waits for the vendor's router.
+func (e *vendorEntry) router() *vendorMux {
+	<-e.routed
+	return e.mux
+}
+
+// wait blocks until the vendor's spec is parsed.
+func (e *vendorEntry) wait() error {
+	<-e.ready
+	return e.loadErr
+}
+
+// bind gives a route the operation kin-openapi validates it against.
+func (rt *route) bind(doc *openapi3.T, srv *openapi3.Server, path string, item *openapi3.PathItem, method string, op *openapi3.Operation) {
+	// Validation runs without the operation's security: each vendor
+	// checks credentials itself, in the order its real service does.
+	checked := *op
+	checked.Security = &openapi3.SecurityRequirements{}
+	var body *openapi3.RequestBody
+	if op.RequestBody != nil {
+		body = op.RequestBody.Value
+	}
+	rt.kin = &routers.Route{Spec: doc, Server: srv, Path: path, PathItem: item, Method: method, Operation: &checked}
+	rt.params = checkedParams(item, op)
+	rt.body = body
+	rt.opts = openapi3filter.Options{
+		// Credentials are each vendor's to check, in its own order; the
+		// routes carry no security requirements.
+		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+		SkipSettingDefaults: true,
+	}
+	rt.optsNoBody = rt.opts
+	rt.optsNoBody.ExcludeRequestBody = true
+	rt.direct = directBodies(doc, body)
+}
+
 // serverPath is the path part of a server URL, keeping {variables} as
 // route variables ("/{context}/notebooks/admin").
-func serverPath(s *openapi3.Server) (string, error) {
-	raw := s.URL
+func serverPath(serverURL string) (string, error) {
+	raw := serverURL
 	if i := strings.Index(raw, "://"); i >= 0 {
 		rest := raw[i+3:]
 		j := strings.Index(rest, "/")
@@ -191,7 +238,7 @@ func serverPath(s *openapi3.Server) (string, error) {
 		raw = rest[j:]
 	}
 	if _, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(raw)); err != nil {
-		return "", fmt.Errorf("server %q: %w", s.URL, err)
+		return "", fmt.Errorf("server %q: %w", serverURL, err)
 	}
 	return strings.TrimRight(raw, "/"), nil
 }

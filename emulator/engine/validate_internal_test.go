@@ -31,6 +31,9 @@ func directRoutes(t testing.TB, em *Engine) []*route {
 // kin-openapi's ValidateRequestBody gives.
 func FuzzDirectBody(f *testing.F) {
 	em, err := New(DefaultConfig())
+	if err == nil {
+		err = em.Ready()
+	}
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -88,6 +91,9 @@ func FuzzDirectBody(f *testing.F) {
 // a shortcut, and a content type other than the shortcut's does not.
 func TestDirectBodyRoutes(t *testing.T) {
 	em, err := New(DefaultConfig())
+	if err == nil {
+		err = em.Ready()
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
