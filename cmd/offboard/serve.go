@@ -104,15 +104,15 @@ func (c CLI) serve(cmd *cobra.Command, f serveFlags) error {
 	if tuneGC {
 		debug.SetGCPercent(400)
 	}
+	if err != nil {
+		return c.fail(cmd, "%v", err)
+	}
 	go func() {
 		// The specs parse while the server starts; say so if one cannot.
 		if err := em.Ready(); err != nil {
 			log.Error("a vendor spec did not load; its requests answer 500", "err", err)
 		}
 	}()
-	if err != nil {
-		return c.fail(cmd, "%v", err)
-	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return c.fail(cmd, "%v", err)
