@@ -66,6 +66,7 @@ variables a sandbox run needs were not given), unless --allow-empty.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.target, "target", c.env("OFFBOARD_TARGET", ""), "base URL to test, with its scheme (env OFFBOARD_TARGET)")
+	fs.StringVar(&f.target, "url", c.env("OFFBOARD_TARGET", ""), "the same as --target, as every command names a base URL")
 	fs.StringVar(&f.vendor, "vendor", "", "only this vendor's cases")
 	fs.StringVar(&f.caseGlob, "case", "", `only cases whose "vendor/case" or name matches this glob`)
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file")

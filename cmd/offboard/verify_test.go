@@ -26,6 +26,7 @@ func TestVerifyExitCodes(t *testing.T) {
 		{"down, no variables", []string{"--target", "http://127.0.0.1:9"}, 2, "does not answer"},
 		{"down, with variables", []string{"--target", "http://127.0.0.1:9", "--emulator", "no", "--vars", vars}, 2, "does not answer"},
 		{"no scheme", []string{"--target", "127.0.0.1:19201"}, 2, "such as http://127.0.0.1:19201"},
+		{"no scheme, by --url", []string{"--url", "127.0.0.1:19201"}, 2, "such as http://127.0.0.1:19201"},
 		{"no host", []string{"--target", "http:///x"}, 2, "with its scheme and host"},
 		{"unknown vendor", []string{"--target", "http://127.0.0.1:9", "--vendor", "onedta"}, 2, "known: arcgis, commvault, huawei, onedata, securid"},
 		{"bad glob", []string{"--target", "http://127.0.0.1:9", "--case", "["}, 2, "not a glob"},
