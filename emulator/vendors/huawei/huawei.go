@@ -120,20 +120,29 @@ func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	if err != nil {
 		return kit.Response{}, err
 	}
+	ids := w.Users.Keys()
+	// The spec has validated both (limit 1 to 100, offset 0 or more); an
+	// offset past the members, however large, is an empty page.
 	limit, offset := 10, 0
 	if v := r.Query.Get("limit"); v != "" {
-		limit, _ = strconv.Atoi(v) // validated against the spec already
+		limit, _ = strconv.Atoi(v)
 	}
 	if v := r.Query.Get("offset"); v != "" {
-		offset, _ = strconv.Atoi(v)
+		if n, err := strconv.Atoi(v); err != nil || n > len(ids) {
+			offset = len(ids) // past any int, or past the members
+		} else {
+			offset = n
+		}
 	}
-	ids := w.Users.Keys()
+	limit = max(limit, 1)
+	start := min(max(offset, 0), len(ids))
+	end := start + min(limit, len(ids)-start)
 	page := struct {
 		Count     int    `json:"count"`
 		TotalPage int    `json:"total_page"`
 		Data      []user `json:"data"`
 	}{Count: len(ids), TotalPage: (len(ids) + limit - 1) / limit, Data: []user{}}
-	for _, id := range ids[min(offset, len(ids)):min(offset+limit, len(ids))] {
+	for _, id := range ids[start:end] {
 		m, _ := w.Users.Get(id)
 		u := user{ID: m.ID, UserID: id, UserName: m.Name, DomainID: m.DomainID, DomainName: m.DomainName,
 			DisplayUserName: m.DisplayName, DomainOwner: m.DomainOwner, Description: m.Description,

@@ -204,7 +204,7 @@ func (Vendor) searchUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	if body.PageSize != nil {
 		size = *body.PageSize
 	}
-	if size < 1 || body.PageNumber < 0 {
+	if size < 1 || size > 1000 || body.PageNumber < 0 { // the spec's bounds, again: no arithmetic past them
 		return kit.Response{}, errBadRequest
 	}
 	q := strings.ToLower(body.SearchText)
@@ -216,7 +216,9 @@ func (Vendor) searchUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 		}
 	}
 	page := []userDetails{}
-	if from := body.PageNumber * size; from < len(found) {
+	pages := (len(found) + size - 1) / size
+	if body.PageNumber < pages { // never multiplied past the results: no overflow
+		from := body.PageNumber * size
 		page = found[from:min(from+size, len(found))]
 	}
 	return kit.Raw(http.StatusOK, kit.ContentJSON, kit.Compact(struct {
@@ -225,5 +227,5 @@ func (Vendor) searchUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 		PageSize      int           `json:"pageSize"`
 		TotalElements int           `json:"totalElements"`
 		TotalPages    int           `json:"totalPages"`
-	}{page, body.PageNumber, size, len(found), (len(found) + size - 1) / size})), nil
+	}{page, body.PageNumber, size, len(found), pages})), nil
 }

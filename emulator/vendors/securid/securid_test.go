@@ -31,7 +31,7 @@ const (
 
 var now = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 
-func testKey(t *testing.T) *rsa.PrivateKey {
+func testKey(t testing.TB) *rsa.PrivateKey {
 	t.Helper()
 	pem, err := os.ReadFile("testdata/test-key.pem")
 	if err != nil {
@@ -48,7 +48,7 @@ func newServer(t *testing.T, scenario string) *emulatortest.Server {
 	return emulatortest.New(t, emulator.WithScenario(scenario), emulator.WithClock(func() time.Time { return now }))
 }
 
-func bearer(t *testing.T) string {
+func bearer(t testing.TB) string {
 	t.Helper()
 	tok, err := signing.SecurIDToken(testKey(t), accessID, securid.DefaultAudience, now, time.Hour)
 	if err != nil {
