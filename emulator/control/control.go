@@ -68,6 +68,10 @@ func New(eng *engine.Engine, opts Options) http.Handler {
 		}
 	}()
 	return a.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Answers of the control API are data, never a page (the console
+		// sets its own policy): nothing in them runs.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; frame-ancestors 'none'")
 		<-built
 		h.ServeHTTP(w, r)
 	}))

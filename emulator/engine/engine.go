@@ -97,6 +97,10 @@ type Engine struct {
 
 	closing   chan struct{} // closed by Close: latency faults stop waiting
 	closeOnce sync.Once
+
+	// Header values every vendor answer carries, shared: net/http only
+	// reads them.
+	sandboxCSP, nosniff []string
 }
 
 // New builds an engine: it loads and validates every spec, binds every
@@ -112,7 +116,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Vendors = vendors.All()
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, byName: map[string]*vendorEntry{}, known: faults.Known{},
-		closing: make(chan struct{})}
+		closing: make(chan struct{}), sandboxCSP: []string{"sandbox"}, nosniff: []string{"nosniff"}}
 	// Routes come from the specs' generated table; the specs themselves
 	// parse in the background while the scenario loads and the server
 	// starts: a request that needs its vendor's spec (to validate) waits

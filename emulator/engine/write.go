@@ -18,6 +18,11 @@ func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, 
 	for k, vals := range resp.Header {
 		h[k] = vals
 	}
+	// No answer of a vendor route, a fault's own HTML body included, may
+	// run script in offboard's origin (where the control API and console
+	// live): the browser renders it in a sandbox, and never sniffs a type.
+	h["Content-Security-Policy"] = e.sandboxCSP
+	h["X-Content-Type-Options"] = e.nosniff
 	var detail string // the cause once, for the header, the journal and the log
 	if cause != nil {
 		detail = cause.Error()
