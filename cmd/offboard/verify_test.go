@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestVerifyExitCodes: a run tells the truth in its exit code and one
@@ -149,5 +152,32 @@ func TestVersionAndCompletion(t *testing.T) {
 		if got := run(append([]string{"__complete"}, c.args...)...); !strings.Contains(got, c.want) {
 			t.Errorf("completing %v: want %q in\n%s", c.args, c.want, got)
 		}
+	}
+}
+
+// TestShutdownWithStuckStreams: journal streams whose readers stopped
+// reading do not hold a shutdown up: serve exits 0 at once (issue 23).
+func TestShutdownWithStuckStreams(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, stderr, done := serveInBackground(t, ctx, "--shutdown-timeout", "8s")
+	for range 4 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "GET /__admin/requests/stream HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+	}
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 || time.Since(start) > 3*time.Second {
+			t.Errorf("exit %d after %s:\n%s", code, time.Since(start), stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not exit")
 	}
 }

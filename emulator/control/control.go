@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/rs/cors"
@@ -38,6 +39,9 @@ type Options struct {
 	// AllowedHosts (DNS rebinding against a loopback listener).
 	HostCheck    bool
 	AllowedHosts []string
+	// StreamWriteTimeout bounds one write to a journal stream
+	// (DefaultStreamWriteTimeout when 0).
+	StreamWriteTimeout time.Duration
 }
 
 // API serves /__admin over an engine.

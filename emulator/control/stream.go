@@ -13,9 +13,10 @@ import (
 // quiet connections.
 const streamHeartbeat = 15 * time.Second
 
-// streamWriteTimeout is how long one write to a stream may block: a
-// reader that stops reading loses its stream, and its place, after it.
-const streamWriteTimeout = 5 * time.Second
+// DefaultStreamWriteTimeout is how long one write to a journal stream may
+// block: a reader that stops reading loses its stream, and its place,
+// after it.
+const DefaultStreamWriteTimeout = 5 * time.Second
 
 // streamRequests sends each journal entry matching the query's filter as
 // a Server-Sent Event as it is recorded: what the console's live journal
@@ -44,7 +45,22 @@ func (a *API) streamRequests(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	// Each write has a deadline of its own: the server's write timeout is
 	// for answers, and a stream that stops being read must end.
-	deadline := func() bool { return rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) == nil }
+	timeout := a.opts.StreamWriteTimeout
+	if timeout <= 0 {
+		timeout = DefaultStreamWriteTimeout
+	}
+	deadline := func() bool { return rc.SetWriteDeadline(time.Now().Add(timeout)) == nil }
+	// A shutdown ends the stream at once, even in the middle of a write
+	// its reader does not take.
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-a.eng.Closing():
+			_ = rc.SetWriteDeadline(time.Now())
+		case <-done:
+		}
+	}()
 	if !deadline() {
 		return
 	}
