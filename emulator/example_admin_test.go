@@ -47,7 +47,7 @@ func ExampleEmulator_Export() {
 	fmt.Println(strings.SplitN(string(out), "\n", 2)[0])
 	fmt.Println(em.LoadYAML("snapshot.yaml", out))
 	// Output:
-	// name: snapshot
+	// name: "snapshot"
 	// <nil>
 }
 

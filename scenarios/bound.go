@@ -14,7 +14,7 @@ import (
 // bomb, thousands of identical keys) is refused in one linear pass.
 const (
 	// MaxBytes is the largest YAML document read.
-	MaxBytes = 16 << 20
+	MaxBytes = 64 << 20
 	// MaxNodes bounds the nodes a document expands to, each alias counted
 	// as the size of what it names. An 80,000-user scenario is about a
 	// million.

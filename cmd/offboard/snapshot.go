@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/offboard/offboard/scenarios"
 )
 
 // maxSnapshotBytes bounds what snapshot reads from a server: the largest
 // scenario a server accepts back.
-const maxSnapshotBytes = 16 << 20
+const maxSnapshotBytes = scenarios.MaxBytes
 
 func (c CLI) snapshotCmd() *cobra.Command {
 	var server, session, adminToken, out string
@@ -37,7 +39,7 @@ offboard serve --scenario FILE or PUT /__admin/scenario.`,
 			if session != "" {
 				u = strings.TrimRight(server, "/") + "/__admin/sessions/" + url.PathEscape(session) + "/state?format=scenario"
 			}
-			status, body, err := askControlAPI(cmd, u, adminToken, 30*time.Second, maxSnapshotBytes)
+			status, body, err := askControlAPI(cmd, u, adminToken, 5*time.Minute, maxSnapshotBytes)
 			if err != nil {
 				return c.fail(cmd, "%v", err)
 			}

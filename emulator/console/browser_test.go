@@ -161,7 +161,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	before := stateJSON(t, srv)
 	run("open Scenario", chromedp.Click(chromedp.CSS(`nav button[data-tab="scenario"]`)))
 	eval("export and paste it back", `fetch(document.querySelector("#export").href).then(r => r.text()).then(y => { document.querySelector("#yaml").value = y; return "ok"; })`)
-	waitFor("the export is in the box", `document.querySelector("#yaml").value.startsWith("name: snapshot")`)
+	waitFor("the export is in the box", `document.querySelector("#yaml").value.startsWith('name: "snapshot"')`)
 	run("load it", chromedp.Click(chromedp.CSS(`#load-yaml`)))
 	waitFor("the snapshot is loaded", `document.querySelector("#current-scenario").textContent === "snapshot"`)
 	shot("console-scenario.png")

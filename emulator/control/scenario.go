@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/offboard/offboard/scenarios"
 )
@@ -93,6 +94,9 @@ func (a *API) stateAs(w http.ResponseWriter, r *http.Request, session string) {
 	case "", "json":
 		a.writeState(w, session)
 	case "scenario", "yaml":
+		// A large world takes seconds to write and check; the server's
+		// write timeout is for ordinary answers.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(5 * time.Minute))
 		out, err := a.eng.Export(session)
 		if err != nil {
 			fail(w, err)

@@ -1,39 +1,33 @@
 package engine
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"reflect"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/emulator/faults"
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/store"
+	"github.com/offboard/offboard/scenarios"
 )
 
 // Export writes a session's world ("" the shared one) as a scenario: each
 // vendor's state as its section and the faults still to fire, so that
 // loading the result gives the same world (a QA engineer attaches it to a
-// bug report; a developer loads it).
+// bug report; a developer loads it). Before it answers, the export is
+// loaded back and exported again: the two must be the same text, or the
+// export is refused with the reason.
 func (e *Engine) Export(session string) ([]byte, error) {
 	if err := CheckSession(session); err != nil {
 		return nil, err
-	}
-	root := &yaml.Node{Kind: yaml.MappingNode}
-	var failed error
-	add := func(key string, v any) {
-		var n yaml.Node
-		if err := n.Encode(v); err != nil {
-			failed = err
-			return
-		}
-		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &n)
 	}
 	from := e.ScenarioName()
 	if session != "" {
 		from += ", session " + session
 	}
-	add("name", "snapshot")
-	add("description", fmt.Sprintf("Exported from offboard (%s) at %s.", from, e.now().UTC().Format(time.RFC3339)))
+	desc := fmt.Sprintf("Exported from offboard (%s) at %s.", from, e.now().UTC().Format(time.RFC3339))
 	sections := map[string]any{}
 	var remaining []faults.Fault
 	found := e.store.Dump(session, append(e.VendorNames(), faultSlot), func(name string, st kit.State) {
@@ -48,20 +42,76 @@ func (e *Engine) Export(session string) ([]byte, error) {
 	if !found {
 		return nil, noSession(session)
 	}
+	out, err := e.writeScenario(desc, sections, remaining)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.checkExport(desc, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// writeScenario lays out a world as a scenario file.
+func (e *Engine) writeScenario(desc string, sections map[string]any, remaining []faults.Fault) ([]byte, error) {
+	var b bytes.Buffer
+	y := &yamlWriter{w: bufio.NewWriterSize(&b, 64<<10)}
+	y.field(0, "name", reflect.ValueOf("snapshot"))
+	y.field(0, "description", reflect.ValueOf(desc))
 	for _, name := range e.VendorNames() {
 		if sec, ok := sections[name]; ok {
-			add(name, sec)
+			y.field(0, name, reflect.ValueOf(sec))
 		}
 	}
 	if len(remaining) > 0 {
-		add("faults", remaining)
+		y.field(0, faultSlot, reflect.ValueOf(remaining))
 	}
-	if failed != nil {
-		return nil, fmt.Errorf("encoding the snapshot: %w", failed)
+	if err := y.w.Flush(); err != nil {
+		return nil, err
 	}
-	out, err := yaml.Marshal(root)
+	if y.err != nil {
+		return nil, errorf(ErrConflict, "the world cannot be exported as a scenario: %v", y.err)
+	}
+	return b.Bytes(), nil
+}
+
+// checkExport loads an export back and exports that again: the same text
+// proves the export loads back to the same world.
+func (e *Engine) checkExport(desc string, out []byte) error {
+	f, err := scenarios.Parse("export", out)
 	if err != nil {
-		return nil, fmt.Errorf("encoding the snapshot: %w", err)
+		return fmt.Errorf("the export does not load back (a bug of offboard's): %w", err)
 	}
-	return out, nil
+	snap, err := e.snapshot(f)
+	if err != nil {
+		return fmt.Errorf("the export does not load back (a bug of offboard's): %w", err)
+	}
+	again, err := e.writeScenario(desc, sectionsOf(e, snap), snap[faultSlot].(*faultState).Remaining())
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(out, again) {
+		return fmt.Errorf("the export loads back to another world (a bug of offboard's); first difference at byte %d", firstDiff(out, again))
+	}
+	return nil
+}
+
+// sectionsOf is each vendor's section of a snapshot.
+func sectionsOf(e *Engine, snap store.Snapshot) map[string]any {
+	out := map[string]any{}
+	for _, v := range e.vendors {
+		if s, ok := v.Vendor.(kit.Snapshotter); ok && snap[v.Name()] != nil {
+			out[v.Name()] = s.Snapshot(snap[v.Name()])
+		}
+	}
+	return out
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
