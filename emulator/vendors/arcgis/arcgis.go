@@ -180,21 +180,27 @@ func (Vendor) terminateContainer(r *kit.Request, s kit.State) (kit.Response, err
 	return kit.Response{}, noContainer(id)
 }
 
+// maxTokenMinutes is the longest token generateToken issues: two weeks.
+const maxTokenMinutes = 14 * 24 * 60
+
 func (Vendor) generateToken(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
 	l, ok := st.Logins.Get(r.Value("username"))
 	if !ok || l.Password != r.Value("password") {
 		return kit.Response{}, errBadCredentials
 	}
+	// Minutes, 60 by default; at most the server's maximum token
+	// expiration, two weeks by default (generateToken, ArcGIS REST API).
 	minutes := 60
 	if m, err := strconv.Atoi(r.Value("expiration")); err == nil && m > 0 {
-		minutes = m
+		minutes = min(m, maxTokenMinutes)
 	}
 	raw := make([]byte, 24)
 	_, _ = rand.Read(raw) // crypto/rand.Read never fails on supported platforms
 	tok := hex.EncodeToString(raw)
 	expires := r.Now.Add(time.Duration(minutes) * time.Minute)
-	st.Tokens.Set(tok, &Token{User: r.Value("username"), Role: l.Role, Expires: expires})
+	st.Tokens.Set(tok, &Token{User: r.Value("username"), Role: l.Role, Expires: expires, Issued: true})
+	kit.PruneIssued(st.Tokens, r.Now, func(t *Token) (time.Time, bool) { return t.Expires, t.Issued })
 	return render(r, struct {
 		Token   string `json:"token"`
 		Expires int64  `json:"expires"`

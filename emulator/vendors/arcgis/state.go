@@ -31,6 +31,8 @@ type Token struct {
 	User    string    `yaml:"user,omitempty" json:"user,omitempty"`
 	Role    string    `yaml:"role" json:"role"`
 	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitzero"` // zero: never
+	// Issued: generateToken made it; at most kit.MaxIssued live at once.
+	Issued bool `yaml:"issued,omitempty" json:"issued,omitempty"`
 }
 
 // Login is a portal account that generateToken accepts.

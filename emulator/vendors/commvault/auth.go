@@ -39,6 +39,12 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 	case u.Disabled:
 		return unauthorized("the Authtoken's user is disabled")
 	}
+	if t.Issued {
+		// Use keeps a session alive: its idle time starts again.
+		if mt, ok := st.Tokens.Mut(found); ok {
+			mt.Expires = r.Now.Add(sessionIdle)
+		}
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/beevik/etree"
 
@@ -53,16 +54,19 @@ func (Vendor) login(r *kit.Request, s kit.State) (kit.Response, error) {
 	case u.Disabled:
 		return render(r, http.StatusOK, loginFailure{ErrList: []loginError{{Message: "User account is disabled.", Code: 5}}}), nil
 	}
-	tok := st.issueToken(id)
+	tok := st.issueToken(id, r.Now)
 	return render(r, http.StatusOK, loginResponse{AliasName: strconv.Itoa(id), UserGUID: guid(id), SMTPAddress: u.Email,
 		UserName: u.Name, ProviderType: 1, Token: tok}), nil
 }
 
-func (st *State) issueToken(user int) string {
+// issueToken makes a session token that expires after sessionIdle
+// without use; at most kit.MaxIssued live in a world.
+func (st *State) issueToken(user int, now time.Time) string {
 	var b [48]byte
 	_, _ = rand.Read(b[:])
 	tok := "QSDK " + hex.EncodeToString(b[:])
-	st.Tokens.Set(tok, &Token{User: user})
+	st.Tokens.Set(tok, &Token{User: user, Expires: now.Add(sessionIdle), Issued: true})
+	kit.PruneIssued(st.Tokens, now, func(t *Token) (time.Time, bool) { return t.Expires, t.Issued })
 	return tok
 }
 
@@ -108,7 +112,7 @@ func (Vendor) renewLoginToken(r *kit.Request, s kit.State) (kit.Response, error)
 		return render(r, http.StatusOK, renewFailure{Error: loginError{Message: "Invalid session: the token cannot be renewed.", Code: 5}}), nil
 	}
 	st.Tokens.Delete(key)
-	return render(r, http.StatusOK, renewResponse{Token: st.issueToken(t.User)}), nil
+	return render(r, http.StatusOK, renewResponse{Token: st.issueToken(t.User, r.Now)}), nil
 }
 
 type whoAmIResponse struct {

@@ -37,7 +37,16 @@ type section struct {
 type Token struct {
 	User    int       `yaml:"user" json:"user"`
 	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitzero"` // zero: never
+	// Issued: Login (or a renewal) made it, so it expires after
+	// sessionIdle without use, as Commvault's do; a scenario's own tokens
+	// keep their fixed expires.
+	Issued bool `yaml:"issued,omitempty" json:"issued,omitempty"`
 }
+
+// sessionIdle is how long an issued Authtoken lives unused: "The
+// authentication token expires after 30 minutes of inactivity" (REST API -
+// Authentication: POST Login, documentation.commvault.com).
+const sessionIdle = 30 * time.Minute
 
 // User is a CommCell user.
 type User struct {
