@@ -18,11 +18,12 @@ type Snapshot map[string]kit.State
 
 // Store holds the shared session ("") and any named sessions.
 type Store struct {
-	mu        sync.Mutex
-	snap      Snapshot
-	sessions  map[string]*session
-	opts      Options
-	lastSweep time.Time
+	mu             sync.Mutex
+	snap           Snapshot
+	sessions       map[string]*session
+	newest, oldest *session // the named sessions by last use
+	opts           Options
+	lastSweep      time.Time
 }
 
 // Options bound what sessions may cost.
@@ -60,10 +61,15 @@ func ValidSessionID(id string) bool {
 }
 
 type session struct {
+	id       string
 	snap     Snapshot
 	own      bool // loaded a scenario of its own; survives a global load
 	slots    map[string]*Slot
 	lastUsed time.Time
+	// prev and next link the named sessions from the most recently used
+	// (Store.newest) to the least (Store.oldest): eviction and the idle
+	// sweep take from the old end without looking at the rest.
+	prev, next *session
 }
 
 // Slot is one vendor's state in one session, with the lock a handler holds
@@ -90,8 +96,46 @@ func (s *Store) Slot(sessionID, vendor string) *Slot {
 	now := s.opts.Now()
 	s.sweepLocked(now)
 	se := s.sessionLocked(sessionID, now)
-	se.lastUsed = now
+	s.touchLocked(se, now)
 	return se.slotLocked(vendor)
+}
+
+// touchLocked marks a session used now: it moves to the new end.
+func (s *Store) touchLocked(se *session, now time.Time) {
+	se.lastUsed = now
+	if se.id == "" || s.newest == se {
+		return
+	}
+	s.unlinkLocked(se)
+	se.next = s.newest
+	if s.newest != nil {
+		s.newest.prev = se
+	}
+	s.newest = se
+	if s.oldest == nil {
+		s.oldest = se
+	}
+}
+
+// unlinkLocked takes a named session out of the use order.
+func (s *Store) unlinkLocked(se *session) {
+	if se.prev != nil {
+		se.prev.next = se.next
+	} else if s.newest == se {
+		s.newest = se.next
+	}
+	if se.next != nil {
+		se.next.prev = se.prev
+	} else if s.oldest == se {
+		s.oldest = se.prev
+	}
+	se.prev, se.next = nil, nil
+}
+
+// removeLocked forgets a session.
+func (s *Store) removeLocked(se *session) {
+	s.unlinkLocked(se)
+	delete(s.sessions, se.id)
 }
 
 func (se *session) slotLocked(vendor string) *Slot {
@@ -109,8 +153,9 @@ func (s *Store) sessionLocked(id string, now time.Time) *session {
 		if id != "" {
 			s.makeRoomLocked()
 		}
-		se = &session{snap: s.snap, slots: map[string]*Slot{}, lastUsed: now}
+		se = &session{id: id, snap: s.snap, slots: map[string]*Slot{}, lastUsed: now}
 		s.sessions[id] = se
+		s.touchLocked(se, now)
 	}
 	return se
 }
@@ -121,15 +166,10 @@ func (s *Store) makeRoomLocked() {
 	if s.opts.Max <= 0 {
 		return
 	}
-	for s.named() >= s.opts.Max {
-		oldest, at := "", time.Time{}
-		for id, se := range s.sessions {
-			if id != "" && (oldest == "" || se.lastUsed.Before(at)) {
-				oldest, at = id, se.lastUsed
-			}
-		}
-		delete(s.sessions, oldest)
-		s.dropped(oldest, "evicted: the session cap was reached and it was the least recently used")
+	for s.named() >= s.opts.Max && s.oldest != nil {
+		oldest := s.oldest
+		s.removeLocked(oldest)
+		s.dropped(oldest.id, "evicted: the session cap was reached and it was the least recently used")
 	}
 }
 
@@ -153,11 +193,10 @@ func (s *Store) sweepLocked(now time.Time) {
 		return
 	}
 	s.lastSweep = now
-	for id, se := range s.sessions {
-		if id != "" && now.Sub(se.lastUsed) > idle {
-			delete(s.sessions, id)
-			s.dropped(id, "idle for longer than "+idle.String())
-		}
+	for s.oldest != nil && now.Sub(s.oldest.lastUsed) > idle {
+		oldest := s.oldest
+		s.removeLocked(oldest)
+		s.dropped(oldest.id, "idle for longer than "+idle.String())
 	}
 }
 
@@ -189,9 +228,9 @@ func (s *Store) Load(snap Snapshot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.snap = snap
-	for id, se := range s.sessions {
+	for _, se := range s.sessions {
 		if !se.own {
-			delete(s.sessions, id)
+			s.removeLocked(se)
 		}
 	}
 }
@@ -200,10 +239,14 @@ func (s *Store) Load(snap Snapshot) {
 func (s *Store) LoadSession(id string, snap Snapshot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.sessions[id]; !ok && id != "" {
+	if old, ok := s.sessions[id]; ok {
+		s.removeLocked(old)
+	} else if id != "" {
 		s.makeRoomLocked()
 	}
-	s.sessions[id] = &session{snap: snap, own: id != "", slots: map[string]*Slot{}, lastUsed: s.opts.Now()}
+	se := &session{id: id, snap: snap, own: id != "", slots: map[string]*Slot{}}
+	s.sessions[id] = se
+	s.touchLocked(se, s.opts.Now())
 	if id == "" {
 		s.snap = snap
 	}
@@ -215,6 +258,7 @@ func (s *Store) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sessions = map[string]*session{}
+	s.newest, s.oldest = nil, nil
 }
 
 // ResetSession returns one session to its scenario as loaded; it reports
@@ -233,8 +277,10 @@ func (s *Store) ResetSession(id string) bool {
 func (s *Store) DropSession(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.sessions[id]
-	delete(s.sessions, id)
+	se, ok := s.sessions[id]
+	if ok {
+		s.removeLocked(se)
+	}
 	return ok
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +138,51 @@ func TestValidSessionID(t *testing.T) {
 		if got := ValidSessionID(id); got != want {
 			t.Errorf("ValidSessionID(%q) = %v", id, got)
 		}
+	}
+}
+
+// TestEvictionFollowsUse: past the cap, the session used least recently
+// goes, whatever order they were made in (a use moves a session up).
+func TestEvictionFollowsUse(t *testing.T) {
+	var dropped []string
+	now := time.Unix(0, 0)
+	s := New(Snapshot{}, Options{Max: 3, Now: func() time.Time { now = now.Add(time.Second); return now },
+		OnDrop: func(id, _ string) { dropped = append(dropped, id) }})
+	for _, id := range []string{"a", "b", "c", "a", "d", "b", "e"} {
+		s.Slot(id, "v")
+	}
+	// a b c, a used again, then d evicts b, b evicts c, e evicts a.
+	if got := strings.Join(dropped, ","); got != "b,c,a" {
+		t.Errorf("dropped %s, want b,c,a", got)
+	}
+	var live []string
+	for _, info := range s.Sessions() {
+		live = append(live, info.ID)
+	}
+	if got := strings.Join(live, ","); got != "b,d,e" {
+		t.Errorf("live %s, want b,d,e", got)
+	}
+	if !s.DropSession("d") || s.DropSession("d") {
+		t.Error("drop")
+	}
+	s.Slot("f", "v")
+	s.Slot("g", "v")
+	if got := strings.Join(dropped, ","); got != "b,c,a,b" {
+		t.Errorf("after a drop and two new sessions, dropped %s, want b,c,a,b", got)
+	}
+}
+
+// BenchmarkEvict: a new session past a cap of 20,000, each evicting the
+// least recently used (issue 23: a scan of every session made each
+// request with a new session cost ~10x).
+func BenchmarkEvict(b *testing.B) {
+	s := New(Snapshot{}, Options{Max: 20_000})
+	for i := range 20_000 {
+		s.Slot(fmt.Sprint("s", i), "v")
+	}
+	i := 20_000
+	for b.Loop() {
+		s.Slot(fmt.Sprint("s", i), "v")
+		i++
 	}
 }
