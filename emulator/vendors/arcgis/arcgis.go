@@ -35,7 +35,7 @@ func (Vendor) Name() string { return "arcgis" }
 
 // Operations implements kit.Vendor.
 func (v Vendor) Operations() map[string]kit.Handler {
-	return map[string]kit.Handler{
+	ops := map[string]kit.Handler{
 		"deleteUserWorkspace":   v.deleteUserWorkspace,
 		"transferUserWorkspace": v.transferUserWorkspace,
 		"listUserWorkspaces":    v.listUserWorkspaces,
@@ -44,7 +44,24 @@ func (v Vendor) Operations() map[string]kit.Handler {
 		"terminateContainer":    v.terminateContainer,
 		"generateToken":         v.generateToken,
 		"generateAdminToken":    v.generateToken,
+		"getPortalInfo":         v.portalInfo,
+		"postPortalInfo":        v.portalInfo,
+		"getPortalSelf":         v.portalSelf,
+		"postPortalSelf":        v.portalSelf,
+		"getCommunitySelf":      v.communitySelf,
+		"postCommunitySelf":     v.communitySelf,
+		"getCommunityUser":      v.communityUser,
+		"postCommunityUser":     v.communityUser,
+		"getServerInfo":         v.serverInfo,
+		"postServerInfo":        v.serverInfo,
 	}
+	// Where arcgis-rest-js looks for the server's info: under each
+	// operation's URL (see the spec).
+	for _, op := range []string{"Containers", "Container", "TerminateContainer", "DeleteUserWorkspace",
+		"TransferUserWorkspace", "ListUserWorkspaces"} {
+		ops["serverInfoAt"+op] = v.serverInfo
+	}
+	return ops
 }
 
 func (Vendor) deleteUserWorkspace(r *kit.Request, s kit.State) (kit.Response, error) {
@@ -185,9 +202,27 @@ const maxTokenMinutes = 14 * 24 * 60
 
 func (Vendor) generateToken(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
-	l, ok := st.Logins.Get(r.Value("username"))
-	if !ok || l.Password != r.Value("password") {
-		return kit.Response{}, errBadCredentials
+	var user, role string
+	switch {
+	case r.Value("username") != "" || r.Value("password") != "":
+		l, ok := st.Logins.Get(r.Value("username"))
+		if !ok || l.Password != r.Value("password") || l.Disabled {
+			return kit.Response{}, errBadCredentials
+		}
+		user, role = r.Value("username"), l.Role
+	case r.Value("token") != "" && r.Operation == "generateToken":
+		// The portal trades its own token for a federated server's
+		// (generateTokenForServer: token and serverUrl, no password).
+		t, ok := st.Tokens.Get(r.Value("token"))
+		if !ok || (!t.Expires.IsZero() && !r.Now.Before(t.Expires)) {
+			return kit.Response{}, errInvalidToken
+		}
+		if r.Value("serverUrl") == "" {
+			return kit.Response{}, missingParameter("serverUrl")
+		}
+		user, role = t.User, t.Role
+	default:
+		return kit.Response{}, errNoLogin
 	}
 	// Minutes, 60 by default; at most the server's maximum token
 	// expiration, two weeks by default (generateToken, ArcGIS REST API).
@@ -199,7 +234,7 @@ func (Vendor) generateToken(r *kit.Request, s kit.State) (kit.Response, error) {
 	_, _ = rand.Read(raw) // crypto/rand.Read never fails on supported platforms
 	tok := hex.EncodeToString(raw)
 	expires := r.Now.Add(time.Duration(minutes) * time.Minute)
-	st.Tokens.Set(tok, &Token{User: r.Value("username"), Role: l.Role, Expires: expires, Issued: true})
+	st.Tokens.Set(tok, &Token{User: user, Role: role, Expires: expires, Issued: true})
 	kit.PruneIssued(st.Tokens, r.Now, func(t *Token) (time.Time, bool) { return t.Expires, t.Issued })
 	return render(r, struct {
 		Token   string `json:"token"`

@@ -2,6 +2,7 @@ package arcgis
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/offboard/offboard/emulator/kit"
@@ -12,12 +13,24 @@ import (
 // administrators will only see the containers they own") and the 11.4
 // list page ("the workspace directory ... for the user initiating the
 // request").
-var ownerReadable = map[string]bool{"listUserWorkspaces": true, "listContainers": true, "getContainer": true}
+var ownerReadable = map[string]bool{"listUserWorkspaces": true, "listContainers": true, "getContainer": true,
+	"getCommunitySelf": true, "postCommunitySelf": true, "getCommunityUser": true, "postCommunityUser": true}
+
+// anonymous are the operations that take no token: sign-in and discovery
+// (portals/self reads one when it is there).
+func anonymous(op string) bool {
+	switch op {
+	case "generateToken", "generateAdminToken", "getPortalInfo", "postPortalInfo", "getPortalSelf", "postPortalSelf",
+		"getServerInfo", "postServerInfo":
+		return true
+	}
+	return strings.HasPrefix(op, "serverInfoAt")
+}
 
 // Authenticate implements kit.Authenticator: the admin framework checks the
 // token before the operation looks at its parameters.
 func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
-	if r.Operation == "generateToken" || r.Operation == "generateAdminToken" {
+	if anonymous(r.Operation) {
 		return nil
 	}
 	t, err := s.(*State).token(r)
@@ -30,8 +43,6 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 	return nil
 }
 
-// token is the request's valid token, from the form body, the query or
-// X-Esri-Authorization.
 func (st *State) token(r *kit.Request) (*Token, error) {
 	raw := r.Value("token")
 	if raw == "" {

@@ -56,6 +56,8 @@ var (
 	errRunningContainers = &apiError{500, "Failed to delete user workspace. The user has actively running containers.", nil}
 	errBadCredentials    = &apiError{400, "Unable to generate token.", []string{"Invalid username or password."}}
 	errInternal          = &apiError{500, "Internal server error.", nil}
+	errUserNotFound      = &apiError{400, "User not found.", []string{}}
+	errNoLogin           = &apiError{400, "Unable to generate token.", []string{"'username' must be specified.", "'password' must be specified."}}
 )
 
 func noWorkspace(user string) *apiError {

@@ -18,13 +18,31 @@ type State struct {
 	Tokens *kit.Table[string, *Token]     `json:"tokens"`
 	Logins *kit.Table[string, *Login]     `json:"logins"`
 	Users  *kit.Table[string, *Workspace] `json:"users"`
+	Portal Portal                         `json:"portal"`
 }
 
 type section struct {
 	Tokens map[string]*Token     `yaml:"tokens"`
 	Logins map[string]*Login     `yaml:"logins"`
 	Users  map[string]*Workspace `yaml:"users"`
+	Portal Portal                `yaml:"portal,omitempty"`
 }
+
+// Portal is the portal the Notebook Server is federated with: its id (the
+// users' orgId), its name, and whether the server is federated at all.
+type Portal struct {
+	ID   string `yaml:"id,omitempty" json:"id"`
+	Name string `yaml:"name,omitempty" json:"name"`
+	// Standalone: the server is not federated; its rest/info names no
+	// owning system and points clients at its own generateToken.
+	Standalone bool `yaml:"standalone,omitempty" json:"standalone"`
+}
+
+// The portal's defaults.
+const (
+	defaultPortalID   = "0123456789ABCDEF"
+	defaultPortalName = "ArcGIS Enterprise (offboard)"
+)
 
 // Token is an issued token.
 type Token struct {
@@ -35,10 +53,14 @@ type Token struct {
 	Issued bool `yaml:"issued,omitempty" json:"issued,omitempty"`
 }
 
-// Login is a portal account that generateToken accepts.
+// Login is a portal account that generateToken accepts, as community/self
+// and community/users describe it.
 type Login struct {
 	Password string `yaml:"password" json:"password"`
 	Role     string `yaml:"role" json:"role"`
+	FullName string `yaml:"fullName,omitempty" json:"fullName,omitempty"`
+	Email    string `yaml:"email,omitempty" json:"email,omitempty"`
+	Disabled bool   `yaml:"disabled,omitempty" json:"disabled,omitempty"`
 }
 
 // Workspace is a user's workspace directory and the containers running for them.
@@ -55,7 +77,7 @@ func (w *Workspace) clone() *Workspace {
 
 // Clone implements kit.State.
 func (s *State) Clone() kit.State {
-	return &State{Tokens: s.Tokens.Clone(), Logins: s.Logins.Clone(), Users: s.Users.Clone()}
+	return &State{Tokens: s.Tokens.Clone(), Logins: s.Logins.Clone(), Users: s.Users.Clone(), Portal: s.Portal}
 }
 
 // NewState implements kit.Vendor.
@@ -111,15 +133,22 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
+	if sec.Portal.ID == "" {
+		sec.Portal.ID = defaultPortalID
+	}
+	if sec.Portal.Name == "" {
+		sec.Portal.Name = defaultPortalName
+	}
 	return &State{
 		Tokens: kit.NewTable(sec.Tokens, kit.Same[*Token]),
 		Logins: kit.NewTable(sec.Logins, kit.Same[*Login]),
 		Users:  kit.NewTable(sec.Users, (*Workspace).clone),
+		Portal: sec.Portal,
 	}, nil
 }
 
 // Snapshot implements kit.Snapshotter.
 func (Vendor) Snapshot(s kit.State) any {
 	st := s.(*State)
-	return section{Tokens: st.Tokens.Map(), Logins: st.Logins.Map(), Users: st.Users.Map()}
+	return section{Tokens: st.Tokens.Map(), Logins: st.Logins.Map(), Users: st.Users.Map(), Portal: st.Portal}
 }
