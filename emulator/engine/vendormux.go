@@ -78,6 +78,16 @@ func (e *Engine) vendorRouter(v *vendorEntry, byTemplate bool) *vendorMux {
 	allowed := map[string][]string{}
 	var templates []string
 	for _, rt := range routes {
+		if _, seen := allowed[rt.template]; !seen {
+			templates = append(templates, rt.template)
+			allowed[rt.template] = nil
+		}
+	}
+	taken := literalSiblings(templates)
+	matchPath := func(r *mux.Route, template string, byTemplate bool) *mux.Route {
+		return matchPath(r, template, byTemplate, taken[template])
+	}
+	for _, rt := range routes {
 		mr := matchPath(vr.NewRoute(), rt.template, byTemplate).Methods(rt.method).Name(rt.vendor.Name() + " " + rt.op).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			e.serveRoute(w, r, rt, mux.Vars(r))
 		}))
@@ -86,9 +96,6 @@ func (e *Engine) vendorRouter(v *vendorEntry, byTemplate bool) *vendorMux {
 			if vm.byLast[last] == nil {
 				vm.byLast[last] = mux.NewRouter()
 			}
-		}
-		if _, seen := allowed[rt.template]; !seen {
-			templates = append(templates, rt.template)
 		}
 		allowed[rt.template] = append(allowed[rt.template], rt.method)
 	}
@@ -124,12 +131,71 @@ func (e *Engine) vendorRouter(v *vendorEntry, byTemplate bool) *vendorMux {
 }
 
 // matchPath makes r match a path template: segment by segment where it
-// can, else (or with templates set) by mux's template.
-func matchPath(r *mux.Route, template string, templates bool) *mux.Route {
-	if match := segmentMatcher(template); match != nil && !templates {
+// can, else (or with templates set) by mux's template. A variable segment
+// never takes a value in taken for its position: that path belongs to a
+// sibling template with a literal there.
+func matchPath(r *mux.Route, template string, templates bool, taken map[int][]string) *mux.Route {
+	if match := segmentMatcher(template, taken); match != nil && !templates {
 		return r.MatcherFunc(match)
 	}
-	return r.Path(template)
+	r = r.Path(template)
+	if len(taken) > 0 {
+		r = r.MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
+			segs := strings.Split(req.URL.Path, "/")
+			for i, lits := range taken {
+				if i < len(segs) && slices.Contains(lits, segs[i]) {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	return r
+}
+
+// literalSiblings finds, for each template, the values its variable
+// segments must leave to another template: where two templates have the
+// same number of segments and one has every literal of the other and more,
+// each of its extra literals takes that value from the other's variable at
+// the same place (the more concrete path wins, and only one can).
+// OpenAPI has concrete paths matched before templated ones; without this,
+// GET /User/Unlock (a POST-only path) would be getUser with userId
+// "Unlock" instead of a 405 naming POST.
+func literalSiblings(templates []string) map[string]map[int][]string {
+	split := make([][]string, len(templates))
+	for i, t := range templates {
+		split[i] = strings.Split(t, "/")
+	}
+	isVar := func(seg string) bool { return strings.HasPrefix(seg, "{") }
+	out := map[string]map[int][]string{}
+	for i, a := range split {
+		for j, b := range split {
+			if i == j || len(a) != len(b) {
+				continue
+			}
+			agree := true // b has a's literals, and more
+			for k := range a {
+				if !isVar(a[k]) && (isVar(b[k]) || a[k] != b[k]) {
+					agree = false
+					break
+				}
+			}
+			if !agree {
+				continue
+			}
+			for k := range a {
+				if isVar(a[k]) && !isVar(b[k]) {
+					if out[templates[i]] == nil {
+						out[templates[i]] = map[int][]string{}
+					}
+					if !slices.Contains(out[templates[i]][k], b[k]) {
+						out[templates[i]][k] = append(out[templates[i]][k], b[k])
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // segmentMatcher matches a request path against a template whose
@@ -138,7 +204,7 @@ func matchPath(r *mux.Route, template string, templates bool) *mux.Route {
 // literals compare exactly, no trailing slash is added or dropped), and
 // sets the variables, without a regular expression. It is nil for any
 // other template.
-func segmentMatcher(template string) mux.MatcherFunc {
+func segmentMatcher(template string, taken map[int][]string) mux.MatcherFunc {
 	segs := strings.Split(template, "/")
 	names := make([]string, len(segs)) // the variable's name, or "" for a literal
 	vars := 0
@@ -169,7 +235,7 @@ func segmentMatcher(template string) mux.MatcherFunc {
 			if i == len(segs)-1 && end != len(p) {
 				return false
 			}
-			if names[i] == "" && p[:end] != seg || names[i] != "" && end == 0 {
+			if names[i] == "" && p[:end] != seg || names[i] != "" && (end == 0 || slices.Contains(taken[i], p[:end])) {
 				return false
 			}
 			p = p[end:]

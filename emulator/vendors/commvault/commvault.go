@@ -18,17 +18,20 @@ func (Vendor) Name() string { return "commvault" }
 // Operations implements kit.Vendor.
 func (v Vendor) Operations() map[string]kit.Handler {
 	return map[string]kit.Handler{
-		"getService":      v.getService,
-		"deleteUser":      v.deleteUser,
-		"getUser":         v.getUser,
-		"modifyUser":      v.modifyUser,
-		"listUsers":       v.listUsers,
-		"createUser":      v.createUser,
-		"getUserGroup":    v.getUserGroup,
-		"listUserGroups":  v.listUserGroups,
-		"login":           v.login,
-		"whoAmI":          v.whoAmI,
-		"logout":          v.logout,
-		"renewLoginToken": v.renewLoginToken,
+		"getService":         v.getService,
+		"deleteUser":         v.deleteUser,
+		"getUser":            v.getUser,
+		"modifyUser":         v.modifyUser,
+		"listUsers":          v.listUsers,
+		"createUser":         v.createUser,
+		"getUserGroup":       v.getUserGroup,
+		"modifyUserGroup":    v.modifyUserGroup,
+		"unlockUsers":        v.unlockUsers,
+		"getTwoFactorStatus": v.getTwoFactorStatus,
+		"listUserGroups":     v.listUserGroups,
+		"login":              v.login,
+		"whoAmI":             v.whoAmI,
+		"logout":             v.logout,
+		"renewLoginToken":    v.renewLoginToken,
 	}
 }

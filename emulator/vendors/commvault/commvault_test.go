@@ -162,7 +162,9 @@ type groupsJSON struct {
 		Entity struct {
 			ID int `json:"userGroupId"`
 		} `json:"userGroupEntity"`
-		Users []int               `json:"users"`
+		Users []struct {
+			ID int `json:"userId"`
+		} `json:"users"`
 		Owned map[string][]string `json:"ownedEntities"`
 	} `json:"userGroups"`
 }
@@ -205,8 +207,8 @@ func TestOwnershipMoves(t *testing.T) {
 	var groups groupsJSON
 	getJSON(t, srv, "/usergroup", &groups)
 	g := groups.UserGroups[0]
-	if diff := cmp.Diff([]int{1}, g.Users); diff != "" {
-		t.Errorf("group 22 members: %s", diff)
+	if len(g.Users) != 1 || g.Users[0].ID != 1 {
+		t.Errorf("group 22 members: %+v", g.Users)
 	}
 	wantG := map[string][]string{"alerts": {"Backup job failed"}, "schedulePolicies": {"Weekly SQL full"}, "workflows": {}}
 	if diff := cmp.Diff(wantG, g.Owned); diff != "" {

@@ -76,8 +76,21 @@ const (
 	rootSearchSvc     = "/SearchSvc/CVWebService.svc"
 )
 
-// NormalizePath implements kit.PathNormalizer: the root and the resource
-// name get the spec's spelling; ids and names keep theirs.
+// subPaths are the literal segments after a resource name, spelled as the
+// spec has them: the web server matches these case-insensitively too.
+func subPaths(resource string) []string {
+	switch resource {
+	case "User":
+		return []string{"Unlock"}
+	case "Security":
+		return []string{"TwoFactorAuth", "Status"}
+	}
+	return nil
+}
+
+// NormalizePath implements kit.PathNormalizer: the root, the resource name
+// and the literal segments after it get the spec's spelling; ids and names
+// keep theirs.
 func (Vendor) NormalizePath(p string) string {
 	for _, root := range [...]string{rootCommandCenter, rootWebConsole, rootSearchSvc} {
 		if len(p) <= len(root) || !strings.EqualFold(p[:len(root)], root) || p[len(root)] != '/' {
@@ -91,14 +104,28 @@ func (Vendor) NormalizePath(p string) string {
 			return root + p[len(root):] // the root itself
 		}
 		exact := p[:len(root)] == root
-		for _, res := range [...]string{"User", "UserGroup", "Login", "WhoAmI", "Logout", "RenewLoginToken"} {
+		for _, res := range [...]string{"User", "UserGroup", "Login", "WhoAmI", "Logout", "RenewLoginToken", "Security"} {
 			if strings.EqualFold(seg, res) {
 				exact = exact && seg == res
 				seg = res
 			}
 		}
+		var rest []string
+		if lits := subPaths(seg); tail != "" && lits != nil {
+			rest = strings.Split(tail, "/")
+			for i := 0; i < len(rest) && i < len(lits); i++ {
+				if !strings.EqualFold(rest[i], lits[i]) {
+					break
+				}
+				exact = exact && rest[i] == lits[i]
+				rest[i] = lits[i]
+			}
+		}
 		if exact {
 			return p // already in normal form: no copy
+		}
+		if rest != nil {
+			tail = strings.Join(rest, "/")
 		}
 		if tail != "" || strings.HasSuffix(p, "/") {
 			tail = "/" + tail

@@ -241,13 +241,15 @@ type usersResponse struct {
 }
 
 type userInfo struct {
-	Entity      entity        `json:"userEntity"`
-	Email       string        `json:"email"`
-	FullName    string        `json:"fullName"`
-	Description string        `json:"description"`
-	EnableUser  bool          `json:"enableUser"`
-	Groups      []groupRef    `json:"associatedUserGroups"`
-	Owned       ownedEntities `json:"ownedEntities"`
+	Entity          entity        `json:"userEntity"`
+	Email           string        `json:"email"`
+	FullName        string        `json:"fullName"`
+	Description     string        `json:"description"`
+	EnableUser      bool          `json:"enableUser"`
+	IsAccountLocked bool          `json:"isAccountLocked,omitempty"` // cvpysdk reads a missing one as false
+
+	Groups          []groupRef    `json:"associatedUserGroups"`
+	Owned           ownedEntities `json:"ownedEntities"`
 }
 
 type groupRef struct {
@@ -260,39 +262,13 @@ func (u usersResponse) element() *etree.Element {
 	for _, info := range u.Users {
 		el := attrs(root.CreateElement("users"), "email", info.Email, "fullName", info.FullName,
 			"description", info.Description, "enableUser", strconv.FormatBool(info.EnableUser))
+		if info.IsAccountLocked {
+			el.CreateAttr("isAccountLocked", "true")
+		}
 		attrs(el.CreateElement("userEntity"), "userId", strconv.Itoa(info.Entity.UserID), "userName", info.Entity.UserName,
 			"userGUID", info.Entity.UserGUID)
 		for _, g := range info.Groups {
 			attrs(el.CreateElement("associatedUserGroups"), "userGroupId", strconv.Itoa(g.ID), "userGroupName", g.Name)
-		}
-		el.AddChild(info.Owned.element())
-	}
-	return root
-}
-
-type groupsResponse struct {
-	Groups []groupInfo `json:"userGroups"`
-}
-
-type groupEntity struct {
-	ID   int    `json:"userGroupId"`
-	Name string `json:"userGroupName"`
-}
-
-type groupInfo struct {
-	Entity      groupEntity   `json:"userGroupEntity"`
-	Description string        `json:"description"`
-	Users       []int         `json:"users"`
-	Owned       ownedEntities `json:"ownedEntities"`
-}
-
-func (g groupsResponse) element() *etree.Element {
-	root := etree.NewElement("App_GetUserGroupsResponse")
-	for _, info := range g.Groups {
-		el := attrs(root.CreateElement("userGroups"), "description", info.Description)
-		attrs(el.CreateElement("userGroupEntity"), "userGroupId", strconv.Itoa(info.Entity.ID), "userGroupName", info.Entity.Name)
-		for _, u := range info.Users {
-			attrs(el.CreateElement("users"), "userId", strconv.Itoa(u))
 		}
 		el.AddChild(info.Owned.element())
 	}

@@ -53,6 +53,8 @@ func (Vendor) login(r *kit.Request, s kit.State) (kit.Response, error) {
 		return render(r, http.StatusOK, loginFailure{ErrList: []loginError{{Message: "Invalid Username or Password", Code: 5}}}), nil
 	case u.Disabled:
 		return render(r, http.StatusOK, loginFailure{ErrList: []loginError{{Message: "User account is disabled.", Code: 5}}}), nil
+	case u.Locked:
+		return render(r, http.StatusOK, loginFailure{ErrList: []loginError{{Message: "User account is locked. Contact the administrator to unlock it.", Code: 5}}}), nil
 	}
 	tok := st.issueToken(id, r.Now)
 	return render(r, http.StatusOK, loginResponse{AliasName: strconv.Itoa(id), UserGUID: guid(id), SMTPAddress: u.Email,

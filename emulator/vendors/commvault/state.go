@@ -59,6 +59,11 @@ type User struct {
 	// Disabled users cannot log in; POST User/{id} {"users":[{"enableUser":false}]}
 	// disables one.
 	Disabled bool `yaml:"disabled,omitempty" json:"disabled,omitempty"`
+	// Locked accounts (too many failed logins) cannot log in until POST
+	// User/Unlock; their tokens still work.
+	Locked bool `yaml:"locked,omitempty" json:"locked,omitempty"`
+	// TwoFactor is what Security/TwoFactorAuth/Status reports.
+	TwoFactor bool `yaml:"twoFactor,omitempty" json:"twoFactor,omitempty"`
 }
 
 func (u *User) clone() *User { c := *u; return &c }

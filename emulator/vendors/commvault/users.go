@@ -20,7 +20,7 @@ func (Vendor) getService(r *kit.Request, _ kit.State) (kit.Response, error) {
 
 func (st *State) userInfo(id int, u *User) userInfo {
 	info := userInfo{Entity: entity{UserID: id, UserName: u.Name, UserGUID: guid(id)}, Email: u.Email,
-		FullName: u.FullName, Description: u.Description, EnableUser: !u.Disabled,
+		FullName: u.FullName, Description: u.Description, EnableUser: !u.Disabled, IsAccountLocked: u.Locked,
 		Groups: []groupRef{}, Owned: st.owned(Owner{User: id})}
 	for gid, g := range st.Groups.All() {
 		if slices.Contains(g.Users, id) {
@@ -28,11 +28,6 @@ func (st *State) userInfo(id int, u *User) userInfo {
 		}
 	}
 	return info
-}
-
-func (st *State) groupInfo(id int, g *Group) groupInfo {
-	return groupInfo{Entity: groupEntity{ID: id, Name: g.Name}, Description: g.Description,
-		Users: slices.Sorted(slices.Values(g.Users)), Owned: st.owned(Owner{Group: id})}
 }
 
 func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
@@ -76,36 +71,6 @@ func (st *State) findUser(raw string) (int, error) {
 	return id, nil
 }
 
-func (Vendor) listUserGroups(r *kit.Request, s kit.State) (kit.Response, error) {
-	st := s.(*State)
-	out := groupsResponse{Groups: []groupInfo{}}
-	for id, g := range st.Groups.All() {
-		out.Groups = append(out.Groups, st.groupInfo(id, g))
-	}
-	return render(r, http.StatusOK, out), nil
-}
-
-// getUserGroup answers {"userGroups":[{...}]}: cvpysdk reads it before a
-// delete that moves ownership to a group, and raises when it is missing.
-func (Vendor) getUserGroup(r *kit.Request, s kit.State) (kit.Response, error) {
-	st := s.(*State)
-	raw := r.Params["userGroupId"]
-	var id int
-	var found bool
-	if name, ok, err := byName(raw, "userGroupName"); ok || err != nil {
-		if err == nil {
-			id, found = st.groupByName(name)
-		}
-	} else if n, err := strconv.Atoi(raw); err == nil {
-		id, found = n, st.Groups.Has(n)
-	}
-	if !found {
-		return render(r, http.StatusOK, genericResponse{ErrorCode: 2, ErrorString: "User group [" + raw + "] does not exist."}), nil
-	}
-	g, _ := st.Groups.Get(id)
-	return render(r, http.StatusOK, groupsResponse{Groups: []groupInfo{st.groupInfo(id, g)}}), nil
-}
-
 // userRequest is the body of create and modify, as cvpysdk sends it:
 // {"users":[{...}]}.
 type userRequest struct {
@@ -119,6 +84,7 @@ type userRequest struct {
 		Password               *string          `json:"password"` // base64
 		EnableUser             *bool            `json:"enableUser"`
 		SystemGeneratePassword bool             `json:"systemGeneratePassword"`
+		GroupsOperation        operation        `json:"associatedUserGroupsOperationType"`
 		AssociatedUserGroups   []map[string]any `json:"associatedUserGroups"`
 	} `json:"users"`
 }
@@ -150,6 +116,13 @@ func (Vendor) modifyUser(r *kit.Request, s kit.State) (kit.Response, error) {
 		if password, err = base64.StdEncoding.DecodeString(*in.Password); err != nil {
 			return userAnswer(r, 2, "Failed to update user properties. The password must be base64-encoded.", 0, ""), nil
 		}
+	}
+	groups, err := st.groupIDs(in.AssociatedUserGroups)
+	if err != nil {
+		return userAnswer(r, 2, "Failed to update user properties. "+err.Error(), 0, ""), nil
+	}
+	if len(groups) > 0 || in.GroupsOperation == opOverwrite || in.GroupsOperation == opClear {
+		st.changeMembership(id, in.GroupsOperation, groups)
 	}
 	u, _ := st.Users.Mut(id)
 	if in.EnableUser != nil {
@@ -201,17 +174,9 @@ func (Vendor) createUser(r *kit.Request, s kit.State) (kit.Response, error) {
 			*f.to = *f.from
 		}
 	}
-	var groups []int
-	for _, g := range in.AssociatedUserGroups {
-		gname, _ := g["userGroupName"].(string)
-		if gname == "" {
-			continue
-		}
-		gid, ok := st.groupByName(gname)
-		if !ok {
-			return userAnswer(r, 2, "Failed to create user. User group ["+gname+"] does not exist.", 0, ""), nil
-		}
-		groups = append(groups, gid)
+	groups, err := st.groupIDs(in.AssociatedUserGroups)
+	if err != nil {
+		return userAnswer(r, 2, "Failed to create user. "+err.Error(), 0, ""), nil
 	}
 	id := st.nextUserID()
 	st.Users.Set(id, u)

@@ -1,0 +1,254 @@
+package commvault
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/beevik/etree"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+type groupsResponse struct {
+	Groups []groupInfo `json:"userGroups"`
+}
+
+type groupEntity struct {
+	ID   int    `json:"userGroupId"`
+	Name string `json:"userGroupName"`
+}
+
+// groupInfo is a group as GET UserGroup answers it; its members are the
+// objects cvpysdk's UserGroup.users reads (user['userName']).
+type groupInfo struct {
+	Entity      groupEntity   `json:"userGroupEntity"`
+	Description string        `json:"description"`
+	Users       []entity      `json:"users"`
+	Owned       ownedEntities `json:"ownedEntities"`
+}
+
+func (st *State) groupInfo(id int, g *Group) groupInfo {
+	info := groupInfo{Entity: groupEntity{ID: id, Name: g.Name}, Description: g.Description,
+		Users: []entity{}, Owned: st.owned(Owner{Group: id})}
+	for _, uid := range slices.Sorted(slices.Values(g.Users)) {
+		if u, ok := st.Users.Get(uid); ok {
+			info.Users = append(info.Users, entity{UserID: uid, UserName: u.Name, UserGUID: guid(uid)})
+		}
+	}
+	return info
+}
+
+func (g groupsResponse) element() *etree.Element {
+	root := etree.NewElement("App_GetUserGroupsResponse")
+	for _, info := range g.Groups {
+		el := attrs(root.CreateElement("userGroups"), "description", info.Description)
+		attrs(el.CreateElement("userGroupEntity"), "userGroupId", strconv.Itoa(info.Entity.ID), "userGroupName", info.Entity.Name)
+		for _, u := range info.Users {
+			attrs(el.CreateElement("users"), "userId", strconv.Itoa(u.UserID), "userName", u.UserName, "userGUID", u.UserGUID)
+		}
+		el.AddChild(info.Owned.element())
+	}
+	return root
+}
+
+func (Vendor) listUserGroups(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	out := groupsResponse{Groups: []groupInfo{}}
+	for id, g := range st.Groups.All() {
+		out.Groups = append(out.Groups, st.groupInfo(id, g))
+	}
+	return render(r, http.StatusOK, out), nil
+}
+
+// findGroup resolves an id or byName(userGroupName='...') to a group.
+func (st *State) findGroup(raw string) (int, error) {
+	if name, ok, err := byName(raw, "userGroupName"); ok || err != nil {
+		if err == nil {
+			if id, found := st.groupByName(name); found {
+				return id, nil
+			}
+		}
+	} else if n, err := strconv.Atoi(raw); err == nil && st.Groups.Has(n) {
+		return n, nil
+	}
+	return 0, fmt.Errorf("User group [%s] does not exist.", raw)
+}
+
+// getUserGroup answers {"userGroups":[{...}]}: cvpysdk reads it before a
+// delete that moves ownership to a group, and raises when it is missing.
+func (Vendor) getUserGroup(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	id, err := st.findGroup(r.Params["userGroupId"])
+	if err != nil {
+		return render(r, http.StatusOK, genericResponse{ErrorCode: 2, ErrorString: err.Error()}), nil
+	}
+	g, _ := st.Groups.Get(id)
+	return render(r, http.StatusOK, groupsResponse{Groups: []groupInfo{st.groupInfo(id, g)}}), nil
+}
+
+// operation is a membership change as cvpysdk sends it: a number (its
+// NONE 0, OVERWRITE 1, ADD or UPDATE 2, DELETE 3, CLEAR 4) or, from the
+// XML API, the name.
+type operation int
+
+const (
+	opNone operation = iota
+	opOverwrite
+	opAdd
+	opDelete
+	opClear
+)
+
+func (o *operation) UnmarshalJSON(b []byte) error {
+	var n int
+	if err := json.Unmarshal(b, &n); err == nil {
+		*o = operation(n)
+		return nil
+	}
+	var name string
+	if err := json.Unmarshal(b, &name); err != nil {
+		return err
+	}
+	switch strings.ToUpper(name) {
+	case "NONE", "":
+		*o = opNone
+	case "OVERWRITE":
+		*o = opOverwrite
+	case "ADD", "UPDATE":
+		*o = opAdd
+	case "DELETE":
+		*o = opDelete
+	case "CLEAR":
+		*o = opClear
+	default:
+		return fmt.Errorf("unknown operation %q", name)
+	}
+	return nil
+}
+
+// groupIDs resolves {"userGroupName"} or {"userGroupId"} references.
+func (st *State) groupIDs(refs []map[string]any) ([]int, error) {
+	var out []int
+	for _, ref := range refs {
+		if name, _ := ref["userGroupName"].(string); name != "" {
+			id, ok := st.groupByName(name)
+			if !ok {
+				return nil, fmt.Errorf("User group [%s] does not exist.", name)
+			}
+			out = append(out, id)
+			continue
+		}
+		if n, ok := ref["userGroupId"].(float64); ok {
+			if !st.Groups.Has(int(n)) {
+				return nil, fmt.Errorf("User group with id [%d] does not exist.", int(n))
+			}
+			out = append(out, int(n))
+		}
+	}
+	return out, nil
+}
+
+// changeMembership applies a user's group operation: add to, remove from,
+// become a member of exactly, or leave every group.
+func (st *State) changeMembership(user int, op operation, groups []int) {
+	for gid, g := range st.Groups.Unordered() {
+		in := slices.Contains(g.Users, user)
+		want := in
+		switch op {
+		case opAdd:
+			want = in || slices.Contains(groups, gid)
+		case opDelete:
+			want = in && !slices.Contains(groups, gid)
+		case opOverwrite:
+			want = slices.Contains(groups, gid)
+		case opClear:
+			want = false
+		}
+		if want != in {
+			st.setMember(gid, user, want)
+		}
+	}
+}
+
+// setMember adds a user to a group or removes it.
+func (st *State) setMember(gid, user int, member bool) {
+	g, _ := st.Groups.Mut(gid)
+	if member {
+		g.Users = append(g.Users, user)
+	} else {
+		g.Users = slices.DeleteFunc(g.Users, func(u int) bool { return u == user })
+	}
+}
+
+// groupRequest is POST UserGroup/{id}'s body, as cvpysdk's
+// UserGroup._send_request sends it.
+type groupRequest struct {
+	Groups []struct {
+		Description *string   `json:"description"`
+		UsersOp     operation `json:"usersOperationType"`
+		Users       []struct {
+			UserName string `json:"userName"`
+			UserID   int    `json:"userId"`
+		} `json:"users"`
+	} `json:"groups"`
+}
+
+// modifyUserGroup changes a group's members (overwrite, add, delete) and
+// description; cvpysdk reads response[0].errorCode.
+func (Vendor) modifyUserGroup(r *kit.Request, s kit.State) (kit.Response, error) {
+	st := s.(*State)
+	gid, err := st.findGroup(r.Params["userGroupId"])
+	if err != nil {
+		return userAnswer(r, 2, "Failed to update user group properties. "+err.Error(), 0, ""), nil
+	}
+	var req groupRequest
+	if err := json.Unmarshal(r.Body, &req); err != nil || len(req.Groups) == 0 {
+		return kit.Response{}, badRequest("the body is not {\"groups\":[{...}]}")
+	}
+	in := req.Groups[0]
+	var users []int
+	for _, u := range in.Users {
+		id, ok := u.UserID, st.Users.Has(u.UserID)
+		if u.UserName != "" {
+			id, ok = st.userByName(u.UserName)
+		}
+		if !ok {
+			return userAnswer(r, 2, fmt.Sprintf("Failed to update user group properties. User [%s] does not exist.", cmpName(u.UserName, u.UserID)), 0, ""), nil
+		}
+		users = append(users, id)
+	}
+	g, _ := st.Groups.Get(gid)
+	for uid := range st.Users.Unordered() {
+		in2 := slices.Contains(g.Users, uid)
+		want := in2
+		switch in.UsersOp {
+		case opAdd:
+			want = in2 || slices.Contains(users, uid)
+		case opDelete:
+			want = in2 && !slices.Contains(users, uid)
+		case opOverwrite:
+			want = slices.Contains(users, uid)
+		case opClear:
+			want = false
+		}
+		if want != in2 {
+			st.setMember(gid, uid, want)
+		}
+	}
+	if in.Description != nil {
+		mg, _ := st.Groups.Mut(gid)
+		mg.Description = *in.Description
+	}
+	return userAnswer(r, 0, "", 0, ""), nil
+}
+
+func cmpName(name string, id int) string {
+	if name != "" {
+		return name
+	}
+	return strconv.Itoa(id)
+}
