@@ -241,15 +241,15 @@ type usersResponse struct {
 }
 
 type userInfo struct {
-	Entity          entity        `json:"userEntity"`
-	Email           string        `json:"email"`
-	FullName        string        `json:"fullName"`
-	Description     string        `json:"description"`
-	EnableUser      bool          `json:"enableUser"`
-	IsAccountLocked bool          `json:"isAccountLocked,omitempty"` // cvpysdk reads a missing one as false
+	Entity          entity `json:"userEntity"`
+	Email           string `json:"email"`
+	FullName        string `json:"fullName"`
+	Description     string `json:"description"`
+	EnableUser      bool   `json:"enableUser"`
+	IsAccountLocked bool   `json:"isAccountLocked,omitempty"` // cvpysdk reads a missing one as false
 
-	Groups          []groupRef    `json:"associatedUserGroups"`
-	Owned           ownedEntities `json:"ownedEntities"`
+	Groups []groupRef    `json:"associatedUserGroups"`
+	Owned  ownedEntities `json:"ownedEntities"`
 }
 
 type groupRef struct {
