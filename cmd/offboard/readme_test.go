@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"net"
 	"os"
 	"os/exec"
@@ -10,16 +14,21 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/offboard/offboard/emulator"
 )
 
-// readmeBlock is one ```sh block of README.md and where it starts.
+// readmeBlock is one fenced block of README.md and where it starts.
 type readmeBlock struct {
 	line int
 	text string
 	skip string // why it is not run, from a "not run" comment before it
 }
 
-func readmeBlocks(t *testing.T) []readmeBlock {
+func readmeBlocks(t *testing.T) []readmeBlock { return readmeFenced(t, "sh") }
+
+// readmeFenced finds README.md's blocks fenced as lang.
+func readmeFenced(t *testing.T, lang string) []readmeBlock {
 	t.Helper()
 	raw, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -28,13 +37,15 @@ func readmeBlocks(t *testing.T) []readmeBlock {
 	var out []readmeBlock
 	lines := strings.Split(string(raw), "\n")
 	for i := 0; i < len(lines); i++ {
-		if lines[i] != "```sh" {
+		if lines[i] != "```"+lang {
 			continue
 		}
 		b := readmeBlock{line: i + 1}
 		if i > 0 {
 			if _, why, ok := strings.Cut(lines[i-1], "<!-- not run by the README test:"); ok {
 				b.skip = strings.TrimSpace(strings.TrimSuffix(why, "-->"))
+			} else if strings.HasPrefix(lines[i-1], "<!-- validate-sample") {
+				b.skip = "a sample of mistakes"
 			}
 		}
 		var body []string
@@ -157,4 +168,48 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// TestREADMEScenariosLoad holds README's scenario examples to the loader:
+// a field the README shows is one the emulator takes. The PEM keys the
+// README elides ("...") are filled in with a fresh pair.
+func TestREADMEScenariosLoad(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemOf := func(typ string, der []byte, indent string) string {
+		text := strings.TrimSpace(string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})))
+		return indent + strings.ReplaceAll(text, "\n", "\n"+indent)
+	}
+	elided := regexp.MustCompile(`(?m)^( +)(-----BEGIN PUBLIC KEY-----\n +)?\.\.\.$`)
+	loaded := 0
+	for _, b := range readmeFenced(t, "yaml") {
+		if b.skip != "" {
+			continue
+		}
+		text := elided.ReplaceAllStringFunc(b.text, func(m string) string {
+			indent := m[:len(m)-len(strings.TrimLeft(m, " "))]
+			if strings.Contains(m, "PUBLIC") {
+				return pemOf("PUBLIC KEY", pub, indent)
+			}
+			return pemOf("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(key), indent)
+		})
+		e, err := emulator.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.LoadYAML("README.md", []byte(text)); err != nil {
+			t.Errorf("README.md:%d: %v", b.line, err)
+		}
+		e.Close()
+		loaded++
+	}
+	if loaded == 0 {
+		t.Fatal("README.md has no scenario examples to load")
+	}
 }
