@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestEverySpecLoadsAndValidates(t *testing.T) {
@@ -89,5 +91,24 @@ func TestRouteTableIsCurrent(t *testing.T) {
 	}
 	if _, err := Routes("nope"); err == nil {
 		t.Error("a spec that is not embedded has routes")
+	}
+}
+
+// TestNoDuplicateKeys: a key written twice in a spec is kept once by
+// kin-openapi's loader, so the first silently loses; yaml.v3 refuses it.
+func TestNoDuplicateKeys(t *testing.T) {
+	for _, name := range Names() {
+		raw, err := Raw(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		if err := yaml.Unmarshal(raw, &v); err != nil {
+			t.Errorf("%s.yaml: %v", name, err)
+		}
+	}
+	var v any
+	if err := yaml.Unmarshal([]byte("a:\n  b: 1\n  b: 2\n"), &v); err == nil {
+		t.Error("yaml.v3 took a duplicate key; this test proves nothing")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/xmlschema"
 )
 
 // checkResponse validates a response against the operation's spec and
@@ -34,11 +35,20 @@ func (e *Engine) responseError(r *http.Request, kr *kit.Request, rt *route, resp
 	opts := &openapi3filter.Options{IncludeResponseStatus: strictStatus, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
 	mt := kit.MediaType(header.Get("Content-Type"))
 	if mt != "" && !strings.HasSuffix(mt, "json") {
-		// kin-openapi decodes JSON bodies only; other media types are
-		// checked against the declared content types, bodies by golden tests.
+		// kin-openapi decodes JSON bodies only; XML is read through the
+		// schema's xml annotations, other media types are checked against
+		// the declared content types, their bodies by golden tests.
 		opts.ExcludeResponseBody = true
-		if ref := rt.kin.Operation.Responses.Status(status); ref != nil && ref.Value != nil && ref.Value.Content.Get(mt) == nil {
-			return fmt.Errorf("%s %s: content type %q not declared for %d", rt.vendor.Name(), rt.op, mt, status)
+		if ref := rt.kin.Operation.Responses.Status(status); ref != nil && ref.Value != nil {
+			media := ref.Value.Content.Get(mt)
+			if media == nil {
+				return fmt.Errorf("%s %s: content type %q not declared for %d", rt.vendor.Name(), rt.op, mt, status)
+			}
+			if strings.HasSuffix(mt, "xml") && media.Schema != nil && media.Schema.Value != nil && len(resp.Body) > 0 {
+				if err := xmlschema.Check(resp.Body, media.Schema.Value); err != nil {
+					return fmt.Errorf("%s %s: %d %s: %w", rt.vendor.Name(), rt.op, status, mt, err)
+				}
+			}
 		}
 	}
 	ex := &exchange{kr: *kr}
