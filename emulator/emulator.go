@@ -101,7 +101,9 @@ func New(opts ...Option) (*Emulator, error) {
 			// Vendors' own headers (Authtoken, X-Auth-Token, X-Sdk-Date,
 			// X-Esri-Authorization, ...) and ours: allow what is asked.
 			AllowedHeaders: []string{"*"},
-			ExposedHeaders: []string{HeaderDetail, "X-Request-Id", "Retry-After", "Allow", "Server"},
+			// What the specs declare a client reads (Location after a
+			// create, Retry-After, request ids) and ours.
+			ExposedHeaders: eng.ResponseHeaders(),
 			MaxAge:         600,
 		}).Handler(eng)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,6 +139,14 @@ func TestCORSPreflight(t *testing.T) {
 		Header: map[string]string{"Origin": "http://localhost:3000", "Authorization": basicAdm}})
 	if got.Status != 204 || got.Header.Get("Access-Control-Allow-Origin") == "" {
 		t.Errorf("CORS on the request: %d %v", got.Status, got.Header)
+	}
+	// Every header a vendor's spec declares in a response is one a
+	// browser client may read, and offboard's own.
+	exposed := strings.ToLower(got.Header.Get("Access-Control-Expose-Headers"))
+	for _, h := range []string{"location", "retry-after", "x-request-id", "x-offboard-detail", "allow"} {
+		if !slices.Contains(strings.Split(strings.ReplaceAll(exposed, " ", ""), ","), h) {
+			t.Errorf("Access-Control-Expose-Headers %q lacks %s", exposed, h)
+		}
 	}
 	// Restricted origins.
 	only := emulatortest.New(t, emulator.WithCORSOrigins("https://qa.example.com"))

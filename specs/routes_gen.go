@@ -125,3 +125,20 @@ func table(name string) []Route {
 	}
 	return nil
 }
+
+// responseHeaders is the headers the named spec's responses declare.
+func responseHeaders(name string) []string {
+	switch name {
+	case "arcgis":
+		return []string(nil)
+	case "commvault":
+		return []string(nil)
+	case "huawei":
+		return []string{"X-Request-Id"}
+	case "onedata":
+		return []string{"Location"}
+	case "securid":
+		return []string{"Retry-After"}
+	}
+	return nil
+}

@@ -89,6 +89,15 @@ func TestRouteTableIsCurrent(t *testing.T) {
 			t.Errorf("%s: routes_gen.go is stale (go generate ./specs):\n got %v\nwant %v", name, got, want)
 		}
 	}
+	for _, name := range Names() {
+		doc, err := Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, got := ExtractResponseHeaders(doc), ResponseHeaders(name); !slices.Equal(got, want) {
+			t.Errorf("%s: routes_gen.go's response headers are stale (go generate ./specs): got %v, want %v", name, got, want)
+		}
+	}
 	if _, err := Routes("nope"); err == nil {
 		t.Error("a spec that is not embedded has routes")
 	}

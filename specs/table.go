@@ -2,6 +2,8 @@ package specs
 
 import (
 	"fmt"
+	"maps"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -29,6 +31,34 @@ func Routes(name string) ([]Route, error) {
 		return nil, fmt.Errorf("spec %s: not in the route table (go generate ./specs)", name)
 	}
 	return rs, nil
+}
+
+// ResponseHeaders lists, sorted, the headers the named embedded spec's
+// responses declare (Location, Retry-After, X-Request-Id): what a browser
+// client must be let read, from the generated table.
+func ResponseHeaders(name string) []string { return responseHeaders(name) }
+
+// ExtractResponseHeaders lists, sorted and in canonical form, the headers
+// a document's responses declare.
+func ExtractResponseHeaders(doc *openapi3.T) []string {
+	set := map[string]bool{}
+	add := func(rs *openapi3.Responses) {
+		for _, ref := range rs.Map() {
+			if ref != nil && ref.Value != nil {
+				for name := range ref.Value.Headers {
+					set[http.CanonicalHeaderKey(name)] = true
+				}
+			}
+		}
+	}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for _, op := range doc.Paths.Value(path).Operations() {
+			if op.Responses != nil {
+				add(op.Responses)
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }
 
 // Extract lists a document's routes in the table's order: paths in

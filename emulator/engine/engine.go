@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +27,7 @@ import (
 	"github.com/offboard/offboard/emulator/store"
 	"github.com/offboard/offboard/emulator/vendors"
 	"github.com/offboard/offboard/scenarios"
+	"github.com/offboard/offboard/specs"
 )
 
 // Headers of our own, never sent by a real vendor.
@@ -197,6 +200,19 @@ func (e *Engine) VendorNames() []string {
 		names[i] = v.Name()
 	}
 	return names
+}
+
+// ResponseHeaders lists, sorted, the response headers the served vendors'
+// specs declare (Location, Retry-After, X-Request-Id) and the emulator's
+// own (X-Offboard-Detail, Allow): what CORS lets a browser client read.
+func (e *Engine) ResponseHeaders() []string {
+	set := map[string]bool{HeaderDetail: true, "Allow": true}
+	for _, v := range e.vendors {
+		for _, h := range specs.ResponseHeaders(v.Name()) {
+			set[h] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }
 
 // Spec is a served vendor's OpenAPI document as embedded.

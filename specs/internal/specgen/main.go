@@ -32,6 +32,15 @@ func main() {
 		b.WriteString("\t\t}\n")
 	}
 	b.WriteString("\t}\n\treturn nil\n}\n")
+	b.WriteString("\n// responseHeaders is the headers the named spec's responses declare.\nfunc responseHeaders(name string) []string {\n\tswitch name {\n")
+	for _, name := range specs.Names() {
+		doc, err := specs.Load(name)
+		if err != nil {
+			fail(err)
+		}
+		fmt.Fprintf(&b, "\tcase %q:\n\t\treturn %#v\n", name, specs.ExtractResponseHeaders(doc))
+	}
+	b.WriteString("\t}\n\treturn nil\n}\n")
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		fail(err)
