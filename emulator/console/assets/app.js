@@ -14,7 +14,20 @@ const el = (tag, attrs = {}, ...kids) => {
   return e;
 };
 
-const state = { session: "", entries: [], selected: null, source: null, refreshTimer: 0 };
+// The journal keeps at most this many entries, as the server's default.
+const MAX_ENTRIES = 1000;
+
+const state = {
+  session: "", entries: [], seen: new Set(), vendors: new Set(), selected: null, source: null,
+  refreshTimer: 0,
+  // Journal rows are drawn at most once per animation frame: entries that
+  // arrive in between wait in pending and are prepended together; a full
+  // rebuild happens only when the filters or the session change.
+  pending: [], frame: 0, rebuild: true,
+};
+// What the journal's drawing has cost, for the browser tests.
+const stats = { frames: 0, rebuilds: 0, rowsAdded: 0 };
+window.offboardConsoleStats = stats;
 
 function token() { return sessionStorage.getItem("offboard-admin-token") || ""; }
 
@@ -150,9 +163,13 @@ function entityTable(vendor, name, rows) {
   return t;
 }
 
+// The state tab follows the journal, at most four times a second however
+// fast requests arrive (a debounce would never fire under steady load).
 function scheduleStateRefresh() {
-  clearTimeout(state.refreshTimer);
-  state.refreshTimer = setTimeout(() => { if (!$("#tab-state").hidden) loadState(); }, 150);
+  if (state.refreshTimer) return;
+  state.refreshTimer = setTimeout(async () => {
+    try { if (!$("#tab-state").hidden) await loadState(); } finally { state.refreshTimer = 0; }
+  }, 250);
 }
 
 // Journal, live.
@@ -179,11 +196,18 @@ async function pollJournal() {
 }
 
 function addEntry(en) {
-  if (state.entries.some((x) => x.seq === en.seq)) return;
+  if (state.seen.has(en.seq)) return;
+  state.seen.add(en.seq);
   state.entries.push(en);
-  if (state.entries.length > 1000) state.entries.shift();
-  if (!$("#f-vendor").querySelector("option[value='" + en.vendor + "']")) $("#f-vendor").append(el("option", { value: en.vendor, text: en.vendor }));
-  renderJournal();
+  while (state.entries.length > MAX_ENTRIES) state.seen.delete(state.entries.shift().seq);
+  if (!state.vendors.has(en.vendor)) {
+    state.vendors.add(en.vendor);
+    $("#f-vendor").append(el("option", { value: en.vendor, text: en.vendor }));
+  }
+  state.pending.push(en);
+  // A hidden tab gets no frames: past a journal's worth, redraw it whole.
+  if (state.pending.length > MAX_ENTRIES) { state.pending = []; state.rebuild = true; }
+  scheduleJournal();
   scheduleStateRefresh();
 }
 
@@ -193,20 +217,58 @@ function visible(en) {
     (!$("#f-session").checked || en.session === state.session);
 }
 
+// renderJournal redraws the journal whole at the next frame: the filters
+// or the session changed.
 function renderJournal() {
+  state.rebuild = true;
+  state.pending = [];
+  scheduleJournal();
+}
+
+function scheduleJournal() {
+  if (state.frame) return;
+  state.frame = requestAnimationFrame(() => {
+    state.frame = 0;
+    stats.frames++;
+    drawJournal();
+  });
+}
+
+function drawJournal() {
   const body = $("#journal tbody");
-  body.replaceChildren();
-  for (const en of state.entries.filter(visible).reverse()) {
-    const bad = en.status === 0 || en.status >= 400 || (en.response && /"error"|errorCode="[1-9]|"is_success" ?: ?false/.test(en.response.body || ""));
-    body.append(el("tr", { "data-seq": String(en.seq) },
-      el("td", { text: String(en.seq) }),
-      el("td", { text: new Date(en.time).toLocaleTimeString() }),
-      el("td", { text: en.session || "shared" }),
-      el("td", { text: en.vendor }),
-      el("td", {}, el("button", { type: "button", onclick: () => showEntry(en) }, en.method + " " + en.path)),
-      el("td", { class: bad ? "s-err" : "s-ok", text: en.status === 0 ? "dropped" : String(en.status) }),
-      el("td", { text: en.decidedBy })));
+  if (state.rebuild) {
+    state.rebuild = false;
+    stats.rebuilds++;
+    const rows = state.entries.filter(visible).reverse().map(journalRow);
+    stats.rowsAdded += rows.length;
+    body.replaceChildren(...rows);
+    return;
   }
+  const fresh = state.pending.filter(visible);
+  state.pending = [];
+  if (fresh.length) {
+    const frag = document.createDocumentFragment();
+    for (let i = fresh.length - 1; i >= 0; i--) frag.append(journalRow(fresh[i]));
+    body.prepend(frag);
+    stats.rowsAdded += fresh.length;
+  }
+  // Rows of entries the journal no longer keeps go, oldest (last) first.
+  const oldest = state.entries.length ? state.entries[0].seq : Infinity;
+  while (body.lastElementChild && (body.rows.length > MAX_ENTRIES || Number(body.lastElementChild.dataset.seq) < oldest)) {
+    body.lastElementChild.remove();
+  }
+}
+
+function journalRow(en) {
+  const bad = en.status === 0 || en.status >= 400 || (en.response && /"error"|errorCode="[1-9]|"is_success" ?: ?false/.test(en.response.body || ""));
+  return el("tr", { "data-seq": String(en.seq) },
+    el("td", { text: String(en.seq) }),
+    el("td", { text: new Date(en.time).toLocaleTimeString() }),
+    el("td", { text: en.session || "shared" }),
+    el("td", { text: en.vendor }),
+    el("td", { title: en.method + " " + en.path }, el("button", { type: "button", onclick: () => showEntry(en) }, en.method + " " + en.path)),
+    el("td", { class: bad ? "s-err" : "s-ok", text: en.status === 0 ? "dropped" : String(en.status) }),
+    el("td", { text: en.decidedBy }));
 }
 
 function pretty(body, type) {
@@ -325,7 +387,7 @@ function init() {
   $("#session").addEventListener("change", (ev) => { state.session = ev.target.value; $("#export").href = withSession("/__admin/state?format=scenario"); refreshAll(); renderJournal(); });
   $("#session").addEventListener("focus", loadSessions);
   for (const id of ["#f-vendor", "#f-status", "#f-decided", "#f-session"]) $(id).addEventListener("input", renderJournal);
-  $("#clear-journal").addEventListener("click", async () => { await api("DELETE", "/requests"); state.entries = []; renderJournal(); });
+  $("#clear-journal").addEventListener("click", async () => { await api("DELETE", "/requests"); state.entries = []; state.seen.clear(); renderJournal(); });
   $("#e-vendor").addEventListener("change", renderCatalogue);
   $("#token").addEventListener("change", (ev) => { sessionStorage.setItem("offboard-admin-token", ev.target.value); refreshAll(); connectJournal(); });
   showTab((location.hash || "#scenario").slice(1));
