@@ -123,6 +123,7 @@ func TestAHostileTarget(t *testing.T) {
 			}
 			var report, junit bytes.Buffer
 			testsuite.Report(&report, results)
+			defer func() { t.Logf("allocated %d MB; report %d KB", allocated>>20, report.Len()>>10) }()
 			if err := testsuite.WriteJUnit(&junit, "http://hostile", results); err != nil {
 				t.Fatal(err)
 			}
