@@ -107,6 +107,7 @@ func TestImportLayers(t *testing.T) {
 		"emulator/kit":          {},
 		"emulator/signing":      {},
 		"emulator/xmlschema":    {},
+		"emulator/remote":       {"emulator/engine", "emulator/faults", "emulator/journal", "scenarios"},
 		"emulator/store":        {"emulator/kit"},
 		"emulator/engine":       {"emulator/journal", "emulator/faults", "emulator/kit", "emulator/store", "emulator/vendors", "emulator/xmlschema", "scenarios", "specs"},
 		"emulator/control":      {"emulator/engine", "emulator/journal", "emulator/kit", "emulator/console", "scenarios"},

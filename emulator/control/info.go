@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/offboard/offboard/emulator/engine"
 )
 
 func (a *API) routes(w http.ResponseWriter, _ *http.Request) {
@@ -48,18 +46,11 @@ func (a *API) catalogue(w http.ResponseWriter, _ *http.Request) {
 }
 
 // credential mints a working credential of a vendor against the loaded
-// scenario (or ?session=), for `offboard token VENDOR --url`.
+// scenario (or ?session=, which it starts as a vendor request would, as
+// CredentialIn does in-process), for `offboard token VENDOR --url`.
 func (a *API) credential(w http.ResponseWriter, r *http.Request) {
 	vendor, _ := pathVar(r, "vendor")
 	session := r.URL.Query().Get("session")
-	if err := engine.CheckSession(session); err != nil {
-		fail(w, err)
-		return
-	}
-	if !a.eng.SessionExists(session) {
-		writeError(w, http.StatusNotFound, noSession(session))
-		return
-	}
 	header, value, err := a.eng.CredentialIn(session, vendor)
 	if err != nil {
 		fail(w, err)

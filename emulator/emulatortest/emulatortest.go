@@ -50,11 +50,23 @@ func New(t testing.TB, opts ...emulator.Option) *Server {
 	return &Server{Server: srv, Emulator: em}
 }
 
-// Session is one test's own world on the server, named after the test:
+// Controller is what a Session asks of an emulator. The in-process
+// *emulator.Emulator is one, and so is *remote.Client, the same Go API over
+// the control API of an emulator in another process or container.
+type Controller interface {
+	CredentialIn(session, vendor string) (header, value string, err error)
+	AddFaults(session string, fs ...emulator.Fault) (int, error)
+	CountRequests(f emulator.Filter) (int, error)
+	DropSession(id string) error
+}
+
+// Session is one test's own world on an emulator, named after the test:
 // its requests carry X-Offboard-Session, its state starts as the
 // scenario loaded and is dropped when the test ends.
 type Session struct {
-	srv *Server
+	base   string
+	client *http.Client
+	ctl    Controller
 	// ID is the session's id: the test's t.Name(), subtests included.
 	ID string
 }
@@ -63,15 +75,27 @@ type Session struct {
 // when the test ends.
 func (s *Server) Session(t testing.TB) *Session {
 	t.Helper()
-	se := &Session{srv: s, ID: t.Name()}
-	t.Cleanup(func() { _ = s.Emulator.DropSession(se.ID) })
+	return newSession(t, s.URL, s.Client(), s.Emulator)
+}
+
+// NewSession gives the test a session of its own on any emulator: base is
+// its base URL, ctl its Go API (a *remote.Client for one in another
+// process). The session is dropped when the test ends.
+func NewSession(t testing.TB, base string, ctl Controller) *Session {
+	t.Helper()
+	return newSession(t, strings.TrimSuffix(base, "/"), &http.Client{}, ctl)
+}
+
+func newSession(t testing.TB, base string, client *http.Client, ctl Controller) *Session {
+	se := &Session{base: base, client: client, ctl: ctl, ID: t.Name()}
+	t.Cleanup(func() { _ = ctl.DropSession(se.ID) })
 	return se
 }
 
 // URL is the base URL that puts every vendor path in this session
 // (/__session/{id}), for a client whose base URL is all that can be set.
 func (se *Session) URL() string {
-	return se.srv.URL + "/__session/" + emulator.SessionWire(se.ID)
+	return se.base + "/__session/" + emulator.SessionWire(se.ID)
 }
 
 // Do sends a request in this session.
@@ -83,14 +107,14 @@ func (se *Session) Do(t testing.TB, req Request) Response {
 	}
 	h[emulator.HeaderSession] = emulator.SessionWire(se.ID)
 	req.Header = h
-	return se.srv.Do(t, req)
+	return do(t, se.client, se.base, req)
 }
 
 // Credential is a header that works against this session's state of a
 // vendor, ready for Request.Header.
 func (se *Session) Credential(t testing.TB, vendor string) map[string]string {
 	t.Helper()
-	name, value, err := se.srv.Emulator.CredentialIn(se.ID, vendor)
+	name, value, err := se.ctl.CredentialIn(se.ID, vendor)
 	if err != nil {
 		t.Fatalf("credential for %s: %v", vendor, err)
 	}
@@ -100,7 +124,7 @@ func (se *Session) Credential(t testing.TB, vendor string) map[string]string {
 // AddFaults adds fault rules to this session only.
 func (se *Session) AddFaults(t testing.TB, fs ...emulator.Fault) {
 	t.Helper()
-	if _, err := se.srv.Emulator.AddFaults(se.ID, fs...); err != nil {
+	if _, err := se.ctl.AddFaults(se.ID, fs...); err != nil {
 		t.Fatalf("adding faults: %v", err)
 	}
 }
@@ -110,7 +134,7 @@ func (se *Session) AddFaults(t testing.TB, fs ...emulator.Fault) {
 func (se *Session) Count(t testing.TB, f emulator.Filter) int {
 	t.Helper()
 	f.Session = journal.InSession(se.ID)
-	n, err := se.srv.Emulator.CountRequests(f)
+	n, err := se.ctl.CountRequests(f)
 	if err != nil {
 		t.Fatalf("counting requests: %v", err)
 	}
@@ -135,7 +159,12 @@ type Response struct {
 // Do sends a request and reads the whole answer.
 func (s *Server) Do(t testing.TB, req Request) Response {
 	t.Helper()
-	r, err := http.NewRequest(req.Method, s.URL+req.Path, strings.NewReader(req.Body))
+	return do(t, s.Client(), s.URL, req)
+}
+
+func do(t testing.TB, client *http.Client, base string, req Request) Response {
+	t.Helper()
+	r, err := http.NewRequest(req.Method, base+req.Path, strings.NewReader(req.Body))
 	if err != nil {
 		t.Fatalf("building %s %s: %v", req.Method, req.Path, err)
 	}
@@ -145,7 +174,7 @@ func (s *Server) Do(t testing.TB, req Request) Response {
 	for k, v := range req.Header {
 		r.Header.Set(k, v)
 	}
-	resp, err := s.Client().Do(r)
+	resp, err := client.Do(r)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.Path, err)
 	}
