@@ -36,7 +36,24 @@ func main() {
 	only := flag.String("routes", "", "comma-separated vendors to drive (default: all five)")
 	startups := flag.Int("startups", 0, "only measure start-up: start the binary this many times and print the median time from exec to the first 200 on /__admin/health")
 	baseline := flag.String("baseline", "", "with --startups: another binary, started alternately with --bin, so both see the same machine")
+	sessions := flag.String("sessions", "", "only measure capacity: comma-separated session counts (e.g. 1,100,1000); for each, the memory the sessions hold and the requests/s spread over them")
 	flag.Parse()
+	if *sessions != "" {
+		var counts []int
+		for _, f := range strings.Split(*sessions, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				fmt.Fprintf(os.Stderr, "load: --sessions: %q is not a count\n", f)
+				os.Exit(2)
+			}
+			counts = append(counts, n)
+		}
+		if err := measureSessions(*bin, counts, *duration, *conns); err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *startups > 0 {
 		if err := measureStartups(*bin, *baseline, *startups); err != nil {
 			fmt.Fprintln(os.Stderr, "load:", err)
