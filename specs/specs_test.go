@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -119,5 +120,33 @@ func TestNoDuplicateKeys(t *testing.T) {
 	var v any
 	if err := yaml.Unmarshal([]byte("a:\n  b: 1\n  b: 2\n"), &v); err == nil {
 		t.Error("yaml.v3 took a duplicate key; this test proves nothing")
+	}
+}
+
+// TestComponentNamesAreDistinct: generators give every component a type of
+// its name, whatever its kind; oapi-codegen stops on a schema and a
+// response of one name ("duplicate typename").
+func TestComponentNamesAreDistinct(t *testing.T) {
+	for _, name := range Names() {
+		doc, err := Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]string{}
+		add := func(kind string, names []string) {
+			for _, n := range names {
+				key := strings.ToLower(n)
+				if prev, ok := seen[key]; ok {
+					t.Errorf("%s: %s %s and %s share a name", name, prev, n, kind)
+				}
+				seen[key] = kind + " " + n
+			}
+		}
+		c := doc.Components
+		add("schema", slices.Collect(maps.Keys(c.Schemas)))
+		add("response", slices.Collect(maps.Keys(c.Responses)))
+		add("parameter", slices.Collect(maps.Keys(c.Parameters)))
+		add("requestBody", slices.Collect(maps.Keys(c.RequestBodies)))
+		add("header", slices.Collect(maps.Keys(c.Headers)))
 	}
 }
