@@ -12,10 +12,12 @@ import (
 )
 
 // filterFromQuery reads a journal filter from ?vendor=&operation=&method=
-// &path=&status=&session=&decidedBy=&since=(RFC 3339 or a seq number).
+// &path=&status=&session=&decidedBy=&outcome=&vendorError=&q=&since=(RFC
+// 3339 or a seq number).
 func filterFromQuery(q url.Values) (journal.Filter, error) {
 	f := journal.Filter{Vendor: q.Get("vendor"), Operation: q.Get("operation"), Method: q.Get("method"),
-		Path: q.Get("path"), DecidedBy: q.Get("decidedBy")}
+		Path: q.Get("path"), DecidedBy: q.Get("decidedBy"), Outcome: q.Get("outcome"), VendorError: q.Get("vendorError"),
+		Text: q.Get("q")}
 	if q.Has("session") {
 		f.Session = journal.InSession(q.Get("session"))
 	}

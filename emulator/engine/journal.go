@@ -58,7 +58,7 @@ func (e *Engine) SubscribeRequests() (*journal.Subscription, error) {
 }
 
 // record adds an answered request to the journal.
-func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, detail string, respHeader http.Header, respBody []byte) {
+func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, detail string, out kit.Outcome, respHeader http.Header, respBody []byte) {
 	if e.journal.Size() == 0 {
 		return
 	}
@@ -75,6 +75,10 @@ func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, sta
 	}
 	entry.Body = string(body)
 	entry.Detail = detail
+	entry.Outcome, entry.VendorError = journal.OutcomeOK, ""
+	if out.Error {
+		entry.Outcome, entry.VendorError = journal.OutcomeError, out.Code
+	}
 	if status != 0 {
 		out := &entry.Response
 		out.Status = status

@@ -109,7 +109,7 @@ func (e *Engine) dropConnection(w http.ResponseWriter, r *http.Request, kr *kit.
 	cause := &kit.Error{Kind: kit.Fault, Detail: fmt.Sprintf("connection dropped by fault rule %d", rule)}
 	e.log.Info("request", "vendor", rt.vendor.Name(), "operation", rt.op, "method", r.Method, "path", r.URL.Path,
 		"cause", cause.Detail)
-	e.record(r, kr, rt.vendor.Name(), rt.op, 0, cause, cause.Error(), nil, nil)
+	e.record(r, kr, rt.vendor.Name(), rt.op, 0, cause, cause.Error(), kit.Outcome{Error: true, Code: "dropped"}, nil, nil)
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			_ = conn.Close()

@@ -23,15 +23,27 @@ func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, 
 	// live): the browser renders it in a sandbox, and never sniffs a type.
 	h["Content-Security-Policy"] = e.sandboxCSP
 	h["X-Content-Type-Options"] = e.nosniff
-	var detail string // the cause once, for the header, the journal and the log
-	if cause != nil {
-		detail = cause.Error()
-		// Canonical keys, set directly: Set would canonicalize them again.
-		h[HeaderDetail] = []string{headerSafe(truncate(oneLine(detail), 512))}
-	}
 	status := resp.Status
 	if status == 0 {
 		status = http.StatusOK
+	}
+	// The answer as its vendor means it: a Commvault errorCode in a 200 is
+	// as much an error as a 404, and says so in the detail header too.
+	resp.Status = status
+	out := v.Outcome(resp)
+	var detail string // the cause once, for the header, the journal and the log
+	switch {
+	case cause != nil:
+		detail = cause.Error()
+	case out.Error:
+		detail = "vendor error " + out.Code
+		if out.Message != "" {
+			detail += ": " + out.Message
+		}
+	}
+	if detail != "" {
+		// Canonical keys, set directly: Set would canonicalize them again.
+		h[HeaderDetail] = []string{headerSafe(truncate(oneLine(detail), 512))}
 	}
 	if status != http.StatusNoContent && status != http.StatusNotModified {
 		h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
@@ -42,7 +54,7 @@ func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, 
 		sent = nil
 	}
 	_, _ = w.Write(sent)
-	e.record(r, kr, v.Name(), op, status, cause, detail, h, sent)
+	e.record(r, kr, v.Name(), op, status, cause, detail, out, h, sent)
 	level := slog.LevelDebug
 	if cause != nil {
 		level = slog.LevelInfo

@@ -20,6 +20,14 @@ type Filter struct {
 	DecidedBy string    `json:"decidedBy"`
 	Since     time.Time `json:"since"`    // entries at or after this time
 	AfterSeq  uint64    `json:"afterSeq"` // entries after this sequence number
+	// Outcome is OutcomeOK or OutcomeError: the answer as its vendor means it.
+	Outcome string `json:"outcome"`
+	// VendorError is the vendor's name for the error, exactly, or a
+	// path.Match glob ("DAYU.*").
+	VendorError string `json:"vendorError"`
+	// Text is found, in any case, in the method, path, query, a header
+	// name or value, either body or the detail.
+	Text string `json:"text"`
 }
 
 // InSession is a filter's Session for one session ("" the shared one).
@@ -31,6 +39,17 @@ func (f Filter) Check() error {
 		if _, err := path.Match(f.Path, ""); err != nil {
 			return fmt.Errorf("path %q is not a valid glob", f.Path)
 		}
+	}
+	if f.VendorError != "" {
+		if _, err := path.Match(f.VendorError, ""); err != nil {
+			return fmt.Errorf("vendorError %q is not a valid glob", f.VendorError)
+		}
+	}
+	if f.Outcome != "" && f.Outcome != OutcomeOK && f.Outcome != OutcomeError {
+		return fmt.Errorf("outcome %q: %s or %s", f.Outcome, OutcomeOK, OutcomeError)
+	}
+	if len(f.Text) > 1024 {
+		return fmt.Errorf("text: at most 1024 bytes")
 	}
 	return nil
 }
@@ -44,13 +63,42 @@ func (f Filter) Match(e *Entry) bool {
 		f.Status != 0 && f.Status != e.Status,
 		f.Session != nil && *f.Session != e.Session,
 		f.DecidedBy != "" && f.DecidedBy != e.DecidedBy,
+		f.Outcome != "" && f.Outcome != e.Outcome,
 		!f.Since.IsZero() && e.Time.Before(f.Since),
 		f.AfterSeq != 0 && e.Seq <= f.AfterSeq:
 		return false
 	}
 	if f.Path != "" && f.Path != e.Path {
-		ok, _ := path.Match(f.Path, e.Path)
-		return ok
+		if ok, _ := path.Match(f.Path, e.Path); !ok {
+			return false
+		}
 	}
-	return true
+	if f.VendorError != "" && f.VendorError != e.VendorError {
+		if ok, _ := path.Match(f.VendorError, e.VendorError); !ok || e.VendorError == "" {
+			return false
+		}
+	}
+	return f.Text == "" || e.contains(strings.ToLower(f.Text))
+}
+
+// contains tells whether lower (lower case) is in any of the entry's
+// texts, in any case.
+func (e *Entry) contains(lower string) bool {
+	has := func(s string) bool { return len(s) >= len(lower) && strings.Contains(strings.ToLower(s), lower) }
+	if has(e.Method) || has(e.Path) || has(e.Query) || has(e.Body) || has(e.Detail) || has(e.VendorError) || has(e.Response.Body) {
+		return true
+	}
+	for _, h := range []Header{e.Header, e.Response.Header} {
+		for k, vs := range h {
+			if has(k) {
+				return true
+			}
+			for _, v := range vs {
+				if has(v) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -54,12 +54,24 @@ type Entry struct {
 	// spec), "fault" (an injected fault), "route" (no such operation),
 	// "limit" (the body was too large) or "internal".
 	DecidedBy string `json:"decidedBy"`
-	Detail    string `json:"detail,omitempty"`
+	// Outcome is the answer as its vendor means it, whatever the status:
+	// OutcomeError for a Commvault errorCode 2 in a 200 as for a 404.
+	Outcome string `json:"outcome"`
+	// VendorError is the vendor's name for the error ("errorCode 2",
+	// "DAYU.4402", "notFound", "498"); empty for a success.
+	VendorError string `json:"vendorError,omitempty"`
+	Detail      string `json:"detail,omitempty"`
 	// Response is what the client got; zero (and left out of the JSON)
 	// when the connection was dropped. A value, not a pointer: one
 	// allocation less on every request.
 	Response Response `json:"response,omitzero"`
 }
+
+// The outcomes of an entry.
+const (
+	OutcomeOK    = "ok"
+	OutcomeError = "error"
+)
 
 // Response is the answer an entry keeps: status, headers and the first
 // bytes of the body.

@@ -27,6 +27,9 @@ type Vendor interface {
 	NewState(section *yaml.Node) (State, error)
 	// Error renders any error a client can see in the vendor's own shape.
 	Error(r *Request, err error) Response
+	// Judge tells whether an answer is an error by the vendor's own
+	// semantics, and which.
+	Judge
 }
 
 // State is one vendor's mutable world. A session clones the loaded

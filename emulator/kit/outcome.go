@@ -1,0 +1,82 @@
+package kit
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+// Outcome is an answer as its vendor means it: an error or not, whatever
+// the HTTP status says (Commvault refuses with HTTP 200 and errorCode 2,
+// ArcGIS with HTTP 200 and an error envelope, Huawei with is_success
+// false), and the vendor's own name for the error.
+type Outcome struct {
+	Error bool
+	// Code is the vendor's error identity: "errorCode 2", "DAYU.4402",
+	// "notFound", "498". Empty for a success.
+	Code string
+	// Message is the vendor's message for the error, when the body has one.
+	Message string
+}
+
+// Judge is implemented by every vendor: the outcome of an answer it gave
+// (its own, an engine error it rendered, or a fault's), by its semantics.
+type Judge interface {
+	Outcome(resp Response) Outcome
+}
+
+// maxJudged bounds the body a judge decodes; a longer one is judged by its
+// status alone.
+const maxJudged = 1 << 20
+
+// DecodeJSON decodes a JSON body for a judge: nil when it is not JSON or
+// too long to be worth it.
+func DecodeJSON(body []byte) any {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || len(body) > maxJudged || body[0] != '{' && body[0] != '[' {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	return v
+}
+
+// Field walks a decoded JSON value by object keys and array indexes
+// ("response", 0, "errorCode"); nil when the path is not there.
+func Field(v any, path ...any) any {
+	for _, p := range path {
+		switch key := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[key]
+		case int:
+			a, ok := v.([]any)
+			if !ok || key < 0 || key >= len(a) {
+				return nil
+			}
+			v = a[key]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// Text is a decoded JSON scalar as text ("" for nothing): numbers without
+// an exponent, strings as they are.
+func Text(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return ""
+}

@@ -1,0 +1,31 @@
+package huawei
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/offboard/offboard/emulator/kit"
+)
+
+// Outcome implements kit.Judge: an error status with {"error_code",
+// "error_msg"} (the gateway's APIGW.* or the service's DAYU.*), or HTTP 200
+// with "is_success": false, which Huawei's own tools (Terraform's
+// provider) treat as a failure.
+func (Vendor) Outcome(resp kit.Response) kit.Outcome {
+	if resp.Status >= 400 {
+		v := kit.DecodeJSON(resp.Body)
+		out := kit.Outcome{Error: true, Code: kit.Text(kit.Field(v, "error_code")), Message: kit.Text(kit.Field(v, "error_msg"))}
+		if out.Code == "" {
+			out.Code = strconv.Itoa(resp.Status)
+		}
+		return out
+	}
+	if !bytes.Contains(resp.Body, []byte(`"is_success"`)) {
+		return kit.Outcome{}
+	}
+	v := kit.DecodeJSON(resp.Body)
+	if ok, isBool := kit.Field(v, "is_success").(bool); isBool && !ok {
+		return kit.Outcome{Error: true, Code: "is_success false", Message: kit.Text(kit.Field(v, "message"))}
+	}
+	return kit.Outcome{}
+}
