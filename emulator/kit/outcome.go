@@ -80,3 +80,35 @@ func Text(v any) string {
 	}
 	return ""
 }
+
+// Values yields, for each occurrence of key in body (a JSON "key" or an
+// XML key= attribute), the scalar that follows it: digits, a word or a
+// quoted string's contents. Judges use it to tell a success from a
+// refusal without decoding the body: a Commvault answer that says
+// errorCode 0 everywhere is a success.
+func Values(body []byte, key string) []string {
+	var out []string
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte(key))
+		if j < 0 {
+			return out
+		}
+		i += j + len(key)
+		k := i
+		if k < len(body) && body[k] == '"' { // the JSON key's closing quote
+			k++
+		}
+		for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r' || body[k] == ':' || body[k] == '=') {
+			k++
+		}
+		quoted := k < len(body) && body[k] == '"'
+		if quoted {
+			k++
+		}
+		end := k
+		for end < len(body) && (quoted && body[end] != '"' || !quoted && body[end] != ',' && body[end] != '}' && body[end] != ' ' && body[end] != '\n' && body[end] != '/' && body[end] != '>') {
+			end++
+		}
+		out = append(out, string(body[k:end]))
+	}
+}

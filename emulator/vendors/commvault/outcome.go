@@ -17,6 +17,9 @@ import (
 func (Vendor) Outcome(resp kit.Response) kit.Outcome {
 	body := bytes.TrimSpace(resp.Body)
 	var out kit.Outcome
+	if resp.Status < 400 && !refusal(body) {
+		return out // every errorCode and statusCode 0, nothing else that refuses
+	}
 	switch {
 	case bytes.HasPrefix(body, []byte("<")):
 		out = xmlOutcome(body)
@@ -81,4 +84,21 @@ func xmlOutcome(body []byte) kit.Outcome {
 		}
 	}
 	return kit.Outcome{}
+}
+
+// refusal tells, without decoding, whether a body may hold a refusal: a
+// non-zero errorCode or statusCode, an errList or an error object.
+func refusal(body []byte) bool {
+	if bytes.Contains(body, []byte(`"errList"`)) || bytes.Contains(body, []byte("<errList")) ||
+		bytes.Contains(body, []byte(`"error"`)) || bytes.Contains(body, []byte("<error ")) {
+		return true
+	}
+	for _, key := range [...]string{"errorCode", "statusCode"} {
+		for _, v := range kit.Values(body, key) {
+			if v != "0" {
+				return true
+			}
+		}
+	}
+	return false
 }

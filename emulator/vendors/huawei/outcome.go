@@ -1,7 +1,6 @@
 package huawei
 
 import (
-	"bytes"
 	"strconv"
 
 	"github.com/offboard/offboard/emulator/kit"
@@ -20,7 +19,7 @@ func (Vendor) Outcome(resp kit.Response) kit.Outcome {
 		}
 		return out
 	}
-	if !bytes.Contains(resp.Body, []byte(`"is_success"`)) {
+	if vs := kit.Values(resp.Body, `"is_success`); len(vs) == 0 || vs[0] != "false" {
 		return kit.Outcome{}
 	}
 	v := kit.DecodeJSON(resp.Body)
