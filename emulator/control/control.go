@@ -124,6 +124,8 @@ func (a *API) mount(r *mux.Router) {
 		{"/requests", []endpoint{{http.MethodGet, a.requests}, {http.MethodDelete, a.clearRequests}}},
 		{"/requests/count", []endpoint{{http.MethodPost, a.countRequests}}},
 		{"/requests/stream", []endpoint{{http.MethodGet, a.streamRequests}}},
+		{"/requests/{seq}/replay", []endpoint{{http.MethodPost, a.replay}}},
+		{"/changes", []endpoint{{http.MethodGet, a.changes}}},
 		{"/openapi.yaml", []endpoint{{http.MethodGet, a.controlSpec}}},
 		{"/credentials/{vendor}", []endpoint{{http.MethodGet, a.credential}}},
 		{"/sessions", []endpoint{{http.MethodGet, a.sessions}}},

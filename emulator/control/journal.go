@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gorilla/mux"
 	"github.com/offboard/offboard/emulator/journal"
 )
 
@@ -86,4 +87,35 @@ func (a *API) countRequests(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"count": n})
+}
+
+// changes answers how a session's state differs from its scenario.
+func (a *API) changes(w http.ResponseWriter, r *http.Request) {
+	session := r.URL.Query().Get("session")
+	c, err := a.eng.Changes(session)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"session": session, "vendors": c})
+}
+
+// replay sends a journaled request again, into ?session= (its own when
+// absent), and answers the new entry.
+func (a *API) replay(w http.ResponseWriter, r *http.Request) {
+	seq, err := strconv.ParseUint(mux.Vars(r)["seq"], 10, 64)
+	if err != nil || seq == 0 {
+		writeError(w, http.StatusBadRequest, "seq: an entry's number, from 1")
+		return
+	}
+	var into *string
+	if q := r.URL.Query(); q.Has("session") {
+		into = journal.InSession(q.Get("session"))
+	}
+	entry, err := a.eng.Replay(seq, into)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, entry)
 }

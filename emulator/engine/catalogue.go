@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,12 +19,16 @@ import (
 // CatalogueEntry is one documented error of a vendor: an example of its
 // spec, and the fault that makes an operation answer it.
 type CatalogueEntry struct {
-	Operation   string `json:"operation"`
-	Method      string `json:"method"`
-	Path        string `json:"path"`
-	Status      int    `json:"status"`
-	Name        string `json:"name"`
-	Summary     string `json:"summary,omitempty"`
+	Operation string `json:"operation"`
+	Method    string `json:"method"`
+	Path      string `json:"path"`
+	Status    int    `json:"status"`
+	Name      string `json:"name"`
+	Summary   string `json:"summary,omitempty"`
+	// VendorError and Message are the vendor's name for the error and its
+	// message, as its judge reads the example ("errorCode 2", "DAYU.4402").
+	VendorError string `json:"vendorError"`
+	Message     string `json:"message,omitempty"`
 	ContentType string `json:"contentType"`
 	Example     string `json:"example"`
 	// Fault answers it: the status alone where the vendor's own rendering
@@ -54,7 +57,7 @@ func catalogue(v *vendorEntry) ([]CatalogueEntry, error) {
 		return nil, err
 	}
 	root := doc.Content[0]
-	var out []CatalogueEntry
+	var entries []CatalogueEntry
 	paths := child(root, "paths")
 	if paths == nil {
 		return nil, nil
@@ -85,25 +88,29 @@ func catalogue(v *vendorEntry) ([]CatalogueEntry, error) {
 						if err != nil {
 							return nil, err
 						}
-						if status < 400 && !saysItFailed(body) {
+						// The vendor's own judge says which examples are
+						// errors, and names them.
+						out := v.Outcome(kit.Response{Status: status, Header: http.Header{"Content-Type": {mt}}, Body: body})
+						if !out.Error {
 							continue
 						}
 						entry := CatalogueEntry{Operation: opID.Value, Method: method, Path: pathKey, Status: status,
-							Name: ex.name, Summary: ex.summary, ContentType: mt, Example: string(body)}
+							Name: ex.name, Summary: ex.summary, ContentType: mt, Example: string(body),
+							VendorError: out.Code, Message: out.Message}
 						entry.Fault = faultFor(v, entry)
-						out = append(out, entry)
+						entries = append(entries, entry)
 					}
 				}
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b CatalogueEntry) int {
+	slices.SortStableFunc(entries, func(a, b CatalogueEntry) int {
 		if c := strings.Compare(a.Operation, b.Operation); c != 0 {
 			return c
 		}
 		return a.Status - b.Status
 	})
-	return out, nil
+	return entries, nil
 }
 
 type example struct {
@@ -204,49 +211,6 @@ func writeOrderedJSON(b *bytes.Buffer, n *yaml.Node) error {
 		b.Write(out)
 	}
 	return nil
-}
-
-var xmlFailure = regexp.MustCompile(`errorCode="[1-9]`)
-
-// saysItFailed tells a 200 body that reports an error: ArcGIS's
-// {"error":...}, Huawei's is_success false, Commvault's non-zero errorCode
-// or errList.
-func saysItFailed(body []byte) bool {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return xmlFailure.Match(body)
-	}
-	var walk func(v any, top bool) bool
-	walk = func(v any, top bool) bool {
-		switch x := v.(type) {
-		case map[string]any:
-			if _, ok := x["error"]; ok && top {
-				return true
-			}
-			if ok, _ := x["is_success"].(bool); !ok && x["is_success"] != nil {
-				return true
-			}
-			if _, ok := x["errList"]; ok {
-				return true
-			}
-			if c, ok := x["errorCode"].(float64); ok && c != 0 {
-				return true
-			}
-			for _, c := range x {
-				if walk(c, false) {
-					return true
-				}
-			}
-		case []any:
-			for _, c := range x {
-				if walk(c, false) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return walk(v, true)
 }
 
 // faultFor picks the fault that answers an entry: the status alone when

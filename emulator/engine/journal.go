@@ -58,7 +58,7 @@ func (e *Engine) SubscribeRequests() (*journal.Subscription, error) {
 }
 
 // record adds an answered request to the journal.
-func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, detail string, out kit.Outcome, respHeader http.Header, respBody []byte) {
+func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, detail string, out kit.Outcome, changes []kit.Change, respHeader http.Header, respBody []byte) {
 	if e.journal.Size() == 0 {
 		return
 	}
@@ -75,6 +75,7 @@ func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, sta
 	}
 	entry.Body = string(body)
 	entry.Detail = detail
+	entry.Changes = journalChanges(changes)
 	entry.Outcome, entry.VendorError = journal.OutcomeOK, ""
 	if out.Error {
 		entry.Outcome, entry.VendorError = journal.OutcomeError, out.Code
@@ -92,7 +93,10 @@ func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, sta
 		}
 		out.Body = string(respBody)
 	}
-	e.journal.Add(entry)
+	seq := e.journal.Add(entry)
+	if probe, ok := r.Context().Value(replayKey).(*uint64); ok {
+		*probe = seq
+	}
 }
 
 // boundHeader returns h when its names and values fit in limit bytes, else
@@ -154,4 +158,16 @@ func decidedBy(cause error) string {
 		return "limit"
 	}
 	return "internal"
+}
+
+// journalChanges converts the handler's changes for the journal.
+func journalChanges(cs []kit.Change) []journal.Change {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]journal.Change, len(cs))
+	for i, c := range cs {
+		out[i] = journal.Change{Path: c.Path, Kind: c.Kind, Before: c.Before, After: c.After}
+	}
+	return out
 }

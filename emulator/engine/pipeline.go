@@ -23,7 +23,7 @@ func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, v
 		// Refused before the store sees it: a session id is a map key, a
 		// header and a log field.
 		cause := &kit.Error{Kind: kit.BadRequest, In: "header", Param: HeaderSession, Detail: ex.sessionErr.Error()}
-		e.write(w, r, kr, rt.vendor, rt.op, e.renderError(rt.vendor, kr, cause), cause)
+		e.write(w, r, kr, rt.vendor, rt.op, e.renderError(rt.vendor, kr, cause), cause, nil)
 		return
 	}
 	d := e.decideFaults(kr, rt, r)
@@ -50,7 +50,7 @@ func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, v
 		// its body must still have the vendor's shape.
 		e.checkResponse(r, kr, rt, resp, d.Status == 0)
 	}
-	e.write(w, r, kr, rt.vendor, rt.op, resp, cause)
+	e.write(w, r, kr, rt.vendor, rt.op, resp, cause, ex.changes)
 }
 
 // decideFaults counts the request against its session's fault rules.
@@ -109,7 +109,7 @@ func (e *Engine) dropConnection(w http.ResponseWriter, r *http.Request, kr *kit.
 	cause := &kit.Error{Kind: kit.Fault, Detail: fmt.Sprintf("connection dropped by fault rule %d", rule)}
 	e.log.Info("request", "vendor", rt.vendor.Name(), "operation", rt.op, "method", r.Method, "path", r.URL.Path,
 		"cause", cause.Detail)
-	e.record(r, kr, rt.vendor.Name(), rt.op, 0, cause, cause.Error(), kit.Outcome{Error: true, Code: "dropped"}, nil, nil)
+	e.record(r, kr, rt.vendor.Name(), rt.op, 0, cause, cause.Error(), kit.Outcome{Error: true, Code: "dropped"}, nil, nil, nil)
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			_ = conn.Close()
@@ -150,7 +150,15 @@ func (e *Engine) run(r *http.Request, ex *exchange, rt *route, readErr error) (r
 			return kit.Response{}, err
 		}
 	}
+	// What a request changes is journaled: the handler's touches are
+	// watched (reads are not, and nothing is when the journal is off).
+	watch := e.journal.Size() > 0 && r.Method != http.MethodGet && r.Method != http.MethodHead
 	err := slot.Do(func(s kit.State) error {
+		var rec *kit.Recorder
+		if watch {
+			rec = kit.Record(s)
+			defer func() { ex.changes = rec.Finish() }()
+		}
 		var herr error
 		resp, herr = rt.handler(kr, s)
 		return herr
@@ -175,5 +183,5 @@ func (e *Engine) renderError(v *vendorEntry, kr *kit.Request, cause error) (resp
 // of the vendor that owns the path.
 func (e *Engine) serveError(w http.ResponseWriter, r *http.Request, v *vendorEntry, vars map[string]string, cause *kit.Error) {
 	ex, _ := e.newExchange(r, "", vars)
-	e.write(w, r, &ex.kr, v, "", e.renderError(v, &ex.kr, cause), cause)
+	e.write(w, r, &ex.kr, v, "", e.renderError(v, &ex.kr, cause), cause, nil)
 }

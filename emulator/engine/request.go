@@ -20,6 +20,7 @@ type exchange struct {
 	sessionErr error // why the session header was refused, when it was
 	formErr    error // why a form body did not parse, when it did not
 	v          *validation
+	changes    []kit.Change // what the handler changed, when it was watched
 }
 
 // validation is kin-openapi's input with the request copy and body reader

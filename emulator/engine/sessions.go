@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/offboard/offboard/emulator/journal"
 	"github.com/offboard/offboard/emulator/kit"
 	"github.com/offboard/offboard/emulator/store"
 	"github.com/offboard/offboard/scenarios"
@@ -145,3 +146,23 @@ func (e *Engine) Inspect(session, vendor string, fn func(kit.State)) error {
 
 // now is the engine's clock.
 func (e *Engine) now() time.Time { return e.cfg.Now() }
+
+// Changes tells, for each vendor, how a session's state ("" the shared
+// one) differs from the scenario it was loaded from: rows added, removed
+// and changed, field by field (at most kit.MaxChanges a vendor).
+func (e *Engine) Changes(session string) (map[string][]journal.Change, error) {
+	if err := CheckSession(session); err != nil {
+		return nil, err
+	}
+	out := map[string][]journal.Change{}
+	found := e.store.Dump(session, e.VendorNames(), func(vendor string, st kit.State) {
+		out[vendor] = journalChanges(kit.ChangesSinceLoad(st))
+		if out[vendor] == nil {
+			out[vendor] = []journal.Change{}
+		}
+	})
+	if !found {
+		return nil, noSession(session)
+	}
+	return out, nil
+}

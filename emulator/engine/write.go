@@ -13,7 +13,7 @@ import (
 
 // write sends a response value. The cause of an error goes to the log and
 // one header; the body is what the vendor would send.
-func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, v *vendorEntry, op string, resp kit.Response, cause error) {
+func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, v *vendorEntry, op string, resp kit.Response, cause error, changes []kit.Change) {
 	h := w.Header()
 	for k, vals := range resp.Header {
 		h[k] = vals
@@ -54,7 +54,7 @@ func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, 
 		sent = nil
 	}
 	_, _ = w.Write(sent)
-	e.record(r, kr, v.Name(), op, status, cause, detail, out, h, sent)
+	e.record(r, kr, v.Name(), op, status, cause, detail, out, changes, h, sent)
 	level := slog.LevelDebug
 	if cause != nil {
 		level = slog.LevelInfo

@@ -5,6 +5,7 @@
 package journal
 
 import (
+	"encoding/json"
 	"net/textproto"
 	"sync"
 	"time"
@@ -61,10 +62,23 @@ type Entry struct {
 	// "DAYU.4402", "notFound", "498"); empty for a success.
 	VendorError string `json:"vendorError,omitempty"`
 	Detail      string `json:"detail,omitempty"`
+	// Changes is what the request changed in the vendor's state, row by
+	// row and field by field (at most 100); reads record none.
+	Changes []Change `json:"changes,omitempty"`
 	// Response is what the client got; zero (and left out of the JSON)
 	// when the connection was dropped. A value, not a pointer: one
 	// allocation less on every request.
 	Response Response `json:"response,omitzero"`
+}
+
+// Change is one difference a request made in its vendor's state: the
+// path starts with the table and the row's key ("users", "6"), then the
+// fields below it.
+type Change struct {
+	Path   []string        `json:"path"`
+	Kind   string          `json:"kind"` // added, removed or changed
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
 }
 
 // The outcomes of an entry.
@@ -104,10 +118,11 @@ func New(size int) *Journal {
 // Size is how many entries the journal keeps; 0 when it is off.
 func (j *Journal) Size() int { return j.size }
 
-// Add numbers an entry, keeps it and hands it to every subscription.
-func (j *Journal) Add(e Entry) {
+// Add numbers an entry, keeps it and hands it to every subscription; it
+// returns the entry's number (0 when the journal is off).
+func (j *Journal) Add(e Entry) uint64 {
 	if j.size == 0 {
-		return
+		return 0
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -124,10 +139,11 @@ func (j *Journal) Add(e Entry) {
 		if len(j.entries) == j.size {
 			j.full = true
 		}
-		return
+		return e.Seq
 	}
 	j.entries[j.next] = e
 	j.next = (j.next + 1) % len(j.entries)
+	return e.Seq
 }
 
 // List returns the entries f matches, oldest first.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"iter"
 	"maps"
+	"reflect"
 	"slices"
 )
 
@@ -22,6 +23,10 @@ type Table[K cmp.Ordered, V any] struct {
 	gone map[K]struct{} // keys of base this table deleted
 	dup  func(V) V      // copies a value deeply enough for Mut
 	n    int            // live entries
+	// rec, while a Recorder watches the table, notes each row's value
+	// before its first change, under the name recName.
+	rec     *Recorder
+	recPath []string
 }
 
 // NewTable makes a table over m, which it takes over: the caller must
@@ -69,6 +74,18 @@ func (t *Table[K, V]) Has(k K) bool {
 
 // Mut returns a value of k that this table owns and may change.
 func (t *Table[K, V]) Mut(k K) (V, bool) {
+	v, ok := t.mut(k)
+	if ok && t.rec != nil {
+		// The caller may change the tables inside the row: watch them.
+		t.rec.watchWithin(append(slices.Clip(t.recPath), keyText(k)), v)
+	}
+	return v, ok
+}
+
+func (t *Table[K, V]) mut(k K) (V, bool) {
+	if t.rec != nil {
+		t.note(k)
+	}
 	if v, ok := t.own[k]; ok {
 		return v, true
 	}
@@ -83,6 +100,9 @@ func (t *Table[K, V]) Mut(k K) (V, bool) {
 
 // Set adds or replaces the value of k.
 func (t *Table[K, V]) Set(k K, v V) {
+	if t.rec != nil {
+		t.note(k)
+	}
 	if !t.Has(k) {
 		t.n++
 	}
@@ -100,6 +120,9 @@ func (t *Table[K, V]) setOwn(k K, v V) {
 func (t *Table[K, V]) Delete(k K) bool {
 	if !t.Has(k) {
 		return false
+	}
+	if t.rec != nil {
+		t.note(k)
 	}
 	delete(t.own, k)
 	if _, inBase := t.base[k]; inBase {
@@ -184,4 +207,104 @@ func (t *Table[K, V]) Unordered() iter.Seq2[K, V] {
 			}
 		}
 	}
+}
+
+// watch starts (r non-nil) or stops noting changes for a Recorder; path
+// names the table in the state.
+func (t *Table[K, V]) watch(r *Recorder, path []string) { t.rec, t.recPath = r, path }
+
+// note records k's value before its first change while watched: a copy
+// of its own, since Mut hands out the row itself when this table owns it.
+func (t *Table[K, V]) note(k K) {
+	v, had := t.Get(k)
+	if had {
+		v = t.snapshot(v)
+	}
+	t.rec.note(t.recPath, keyText(k), v, had, func() (any, bool) { return t.Get(k) })
+}
+
+// since lists the rows this table changed from the one it was loaded as:
+// its own rows and its deletions, each with its loaded value.
+func (t *Table[K, V]) since() []touchedRow {
+	keys := t.changedKeys(nil)
+	rows := make([]touchedRow, 0, len(keys))
+	for _, k := range keys {
+		v, had := t.base[k]
+		rows = append(rows, touchedRow{key: keyText(k), before: v, had: had, after: func() (any, bool) { return t.Get(k) }})
+	}
+	return rows
+}
+
+// changedKeys lists, sorted, the keys this table (and o, when given) hold
+// of their own or deleted: every key where they can differ from their base.
+func (t *Table[K, V]) changedKeys(o *Table[K, V]) []K {
+	set := map[K]struct{}{}
+	for _, tab := range []*Table[K, V]{t, o} {
+		if tab == nil {
+			continue
+		}
+		for k := range tab.own {
+			set[k] = struct{}{}
+		}
+		for k := range tab.gone {
+			set[k] = struct{}{}
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// diffTable implements recordable: the rows of other (a clone of t,
+// changed since) that differ from t's. Both share a base, so only the
+// rows either holds of its own can differ.
+func (t *Table[K, V]) diffTable(out []Change, path []string, other any) []Change {
+	o, ok := other.(*Table[K, V])
+	if !ok || o == nil || t == nil {
+		return out
+	}
+	if !sameBase(t.base, o.base) {
+		// Not clones of one another: every row may differ.
+		keys := slices.Sorted(maps.Keys(t.Map()))
+		for k := range o.Unordered() {
+			if !t.Has(k) {
+				keys = append(keys, k)
+			}
+		}
+		return t.diffKeys(out, path, o, keys)
+	}
+	return t.diffKeys(out, path, o, t.changedKeys(o))
+}
+
+func (t *Table[K, V]) diffKeys(out []Change, path []string, o *Table[K, V], keys []K) []Change {
+	for _, k := range keys {
+		if len(out) > MaxChanges {
+			return out
+		}
+		bv, had := t.Get(k)
+		av, has := o.Get(k)
+		out = diffRow(out, append(slices.Clip(path), keyText(k)), bv, had, av, has)
+	}
+	return out
+}
+
+// sameBase tells whether two maps are one.
+func sameBase[K comparable, V any](a, b map[K]V) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
+
+// snapshot copies a row for the record: deeply (dup) unless it holds
+// tables, which are watched themselves and cost what their own changes
+// cost to clone; then a shallow copy of its other fields, which such rows
+// hold as plain values.
+func (t *Table[K, V]) snapshot(v V) V {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return t.dup(v)
+	}
+	if tables, _ := tablesOf(v); len(tables) == 0 {
+		return t.dup(v)
+	}
+	cp := reflect.New(rv.Elem().Type())
+	cp.Elem().Set(rv.Elem())
+	out, _ := cp.Interface().(V)
+	return out
 }

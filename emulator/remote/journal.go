@@ -105,3 +105,23 @@ func (c *Client) ClearRequests() (int, error) {
 	}
 	return doc.Dropped, c.call(http.MethodDelete, "/requests", nil, nil, "", &doc)
 }
+
+// Changes tells, for each vendor, how a session's state ("" the shared
+// one) differs from the scenario it was loaded from.
+func (c *Client) Changes(session string) (map[string][]journal.Change, error) {
+	var doc struct {
+		Vendors map[string][]journal.Change `json:"vendors"`
+	}
+	return doc.Vendors, c.call(http.MethodGet, "/changes", inSession(session), nil, "", &doc)
+}
+
+// Replay sends a journaled request again into its own session (into nil)
+// or another, and returns the new entry.
+func (c *Client) Replay(seq uint64, into *string) (journal.Entry, error) {
+	var q url.Values
+	if into != nil {
+		q = url.Values{"session": {*into}}
+	}
+	var e journal.Entry
+	return e, c.call(http.MethodPost, "/requests/"+strconv.FormatUint(seq, 10)+"/replay", q, nil, "", &e)
+}

@@ -1,0 +1,269 @@
+package kit
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// Change is one difference in a vendor's state: a row (or a field of one,
+// however deep) added, removed or changed. Path starts with the table's
+// JSON name and the row's key ("users", "6"), then the fields below it
+// ("workspaces", "demo-workspace", "users", "2d03...").
+type Change struct {
+	Path   []string        `json:"path"`
+	Kind   string          `json:"kind"` // "added", "removed" or "changed"
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
+}
+
+// What a list of changes keeps at most.
+const (
+	MaxChanges     = 100
+	maxChangeValue = 2048
+)
+
+// Recorder notes, for the tables of a state it watches, each row a
+// handler touches and what it was before, so that what one request
+// changed can be told afterwards, without copying the state. The engine
+// watches a state for the length of one handler, under the state's lock.
+type Recorder struct {
+	tables  []recordable // every table watched, nested ones included
+	touched []touchedRow
+	seen    map[string]int // a touched row's place in touched, by its path
+}
+
+type touchedRow struct {
+	table   []string // the table's path: its name, or a row's path and a field's
+	key     string
+	before  any // the row's value before, private to the record; nil: absent
+	had     bool
+	after   func() (any, bool)
+	shallow bool // the tables inside the row are watched themselves
+}
+
+// recordable is a *Table of any types.
+type recordable interface {
+	watch(r *Recorder, path []string)
+	since() []touchedRow
+	// diffTable lists how other, a clone of this table changed since,
+	// differs from it, looking only at the rows either changed.
+	diffTable(out []Change, path []string, other any) []Change
+}
+
+// tablesOf finds a state's top-level tables and their JSON names, by
+// reflection over its exported fields.
+func tablesOf(s any) ([]recordable, []string) {
+	v := reflect.ValueOf(s)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil, nil
+	}
+	v = v.Elem()
+	var tables []recordable
+	var names []string
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		t, ok := v.Field(i).Interface().(recordable)
+		if !ok || reflect.ValueOf(t).IsNil() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			name = f.Name
+		}
+		tables = append(tables, t)
+		names = append(names, name)
+	}
+	return tables, names
+}
+
+// Record starts watching the tables of a state (a pointer to a struct
+// whose exported fields are *Table). A row changed with Mut has the tables
+// inside it watched too, so what a request changes deep in a row is told
+// by the rows it touched there, never by comparing whole tables.
+func Record(s State) *Recorder {
+	r := &Recorder{}
+	tables, names := tablesOf(s)
+	for i, t := range tables {
+		t.watch(r, []string{names[i]})
+		r.tables = append(r.tables, t)
+	}
+	return r
+}
+
+// watchWithin watches the tables inside a row (a pointer to a struct), at
+// the row's path, and marks the row so that its own comparison skips them.
+func (r *Recorder) watchWithin(path []string, row any) {
+	tables, names := tablesOf(row)
+	if len(tables) == 0 {
+		return
+	}
+	if i, ok := r.seen[strings.Join(path, "\x00")]; ok {
+		r.touched[i].shallow = true
+	}
+	for i, t := range tables {
+		t.watch(r, append(slices.Clip(path), names[i]))
+		r.tables = append(r.tables, t)
+	}
+}
+
+// Finish stops watching and tells what changed, row by row and, inside a
+// row, field by field.
+func (r *Recorder) Finish() []Change {
+	for _, t := range r.tables {
+		t.watch(nil, nil)
+	}
+	var out []Change
+	for _, row := range r.touched {
+		after, ok := row.after()
+		path := append(slices.Clip(row.table), row.key)
+		if row.shallow && row.had && ok {
+			out = diffFields(out, path, row.before, after, false)
+			continue
+		}
+		out = diffRow(out, path, row.before, row.had, after, ok)
+	}
+	return bound(out)
+}
+
+// note records a row's value before its first change.
+func (r *Recorder) note(table []string, key string, before any, had bool, after func() (any, bool)) {
+	id := strings.Join(table, "\x00") + "\x00" + key
+	if _, ok := r.seen[id]; ok {
+		return
+	}
+	if r.seen == nil {
+		r.seen = map[string]int{}
+	}
+	r.seen[id] = len(r.touched)
+	r.touched = append(r.touched, touchedRow{table: table, key: key, before: before, had: had, after: after})
+}
+
+// ChangesSinceLoad tells how a state differs from the scenario it was
+// loaded from: each table's own rows against the loaded ones.
+func ChangesSinceLoad(s State) []Change {
+	tables, names := tablesOf(s)
+	var out []Change
+	for i, t := range tables {
+		for _, row := range t.since() {
+			after, ok := row.after()
+			out = diffRow(out, []string{names[i], row.key}, row.before, row.had, after, ok)
+		}
+	}
+	return bound(out)
+}
+
+func bound(out []Change) []Change {
+	if len(out) > MaxChanges {
+		out = out[:MaxChanges]
+	}
+	return out
+}
+
+// diffRow adds the differences of one row at path.
+func diffRow(out []Change, path []string, before any, had bool, after any, has bool) []Change {
+	switch {
+	case !had && !has:
+		return out
+	case !had:
+		return append(out, Change{Path: path, Kind: "added", After: marshal(after)})
+	case !has:
+		return append(out, Change{Path: path, Kind: "removed", Before: marshal(before)})
+	}
+	return diffValues(out, path, before, after, 0)
+}
+
+// diffValues compares two values of one row, field by field: a table in
+// them by the rows it changed (a copy-on-write table shares the rest), a
+// struct by its exported fields under their JSON names, anything else as
+// a whole. It never compares what both share.
+func diffValues(out []Change, path []string, b, a any, depth int) []Change {
+	if len(out) > MaxChanges || depth > 16 {
+		return out
+	}
+	if t, ok := b.(recordable); ok {
+		return t.diffTable(out, path, a)
+	}
+	bv, av := reflect.ValueOf(b), reflect.ValueOf(a)
+	if bv.IsValid() && av.IsValid() && bv.Type() == av.Type() && bv.Kind() == reflect.Pointer {
+		if bv.Pointer() == av.Pointer() {
+			return out
+		}
+		if !bv.IsNil() && !av.IsNil() && bv.Elem().Kind() == reflect.Struct {
+			bv, av = bv.Elem(), av.Elem()
+		}
+	}
+	if bv.IsValid() && av.IsValid() && bv.Type() == av.Type() && bv.Kind() == reflect.Struct {
+		return diffFields(out, path, b, a, true)
+	}
+	if !reflect.DeepEqual(b, a) {
+		out = append(out, Change{Path: path, Kind: "changed", Before: marshal(b), After: marshal(a)})
+	}
+	return out
+}
+
+// diffFields compares two structs (or pointers to them) field by field;
+// with deep unset, the tables in them are left out (they are watched
+// themselves).
+func diffFields(out []Change, path []string, b, a any, deep bool) []Change {
+	bv, av := reflect.Indirect(reflect.ValueOf(b)), reflect.Indirect(reflect.ValueOf(a))
+	if !bv.IsValid() || !av.IsValid() || bv.Type() != av.Type() || bv.Kind() != reflect.Struct {
+		if !reflect.DeepEqual(b, a) {
+			out = append(out, Change{Path: path, Kind: "changed", Before: marshal(b), After: marshal(a)})
+		}
+		return out
+	}
+	for i := 0; i < bv.NumField(); i++ {
+		f := bv.Type().Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		bf, af := bv.Field(i).Interface(), av.Field(i).Interface()
+		_, table := bf.(recordable)
+		switch {
+		case table && !deep:
+		case table || isStructPtr(bv.Field(i)):
+			out = diffValues(out, append(slices.Clip(path), name), bf, af, len(path))
+		case !reflect.DeepEqual(bf, af):
+			out = append(out, Change{Path: append(slices.Clip(path), name), Kind: "changed", Before: marshal(bf), After: marshal(af)})
+		}
+	}
+	return out
+}
+
+func isStructPtr(v reflect.Value) bool {
+	return v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Struct
+}
+
+func marshal(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return cut(b)
+}
+
+// cut keeps a value of at most maxChangeValue bytes; a longer one becomes
+// a JSON string saying how long it was.
+func cut(b []byte) json.RawMessage {
+	if len(b) <= maxChangeValue {
+		return b
+	}
+	s, _ := json.Marshal(fmt.Sprintf("(%d bytes)", len(b)))
+	return s
+}
+
+// keyText is a table key as a path element.
+func keyText(k any) string { return fmt.Sprint(k) }

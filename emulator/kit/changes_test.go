@@ -1,0 +1,130 @@
+package kit
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+type member struct {
+	Role string `json:"role"`
+}
+
+type space struct {
+	Note    string                  `json:"note"`
+	Members *Table[string, *member] `json:"members"`
+	Tags    []string                `json:"tags"`
+}
+
+type world struct {
+	Spaces *Table[string, *space] `json:"spaces"`
+	Counts *Table[int, int]       `json:"counts"`
+}
+
+func (w *world) Clone() State { return &world{Spaces: w.Spaces.Clone(), Counts: w.Counts.Clone()} }
+
+func dupSpace(s *space) *space {
+	return &space{Note: s.Note, Members: s.Members.Clone(), Tags: append([]string(nil), s.Tags...)}
+}
+
+func newWorld() *world {
+	members := map[string]*member{"ann": {Role: "admin"}, "bob": {Role: "viewer"}}
+	return &world{
+		Spaces: NewTable(map[string]*space{"s1": {Note: "first", Members: NewTable(members, func(m *member) *member { c := *m; return &c })}}, dupSpace),
+		Counts: NewTable(map[int]int{1: 10}, Same[int]),
+	}
+}
+
+func lines(cs []Change) string {
+	var b strings.Builder
+	for _, c := range cs {
+		b.WriteString(c.Kind + " " + strings.Join(c.Path, "/"))
+		if c.Before != nil {
+			b.WriteString(" " + string(c.Before))
+		}
+		if c.After != nil {
+			b.WriteString(" -> " + string(c.After))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func TestRecorderTellsWhatOneRequestChanged(t *testing.T) {
+	loaded := newWorld()
+	w := loaded.Clone().(*world)
+
+	// An earlier request: bob leaves s1 (not recorded).
+	s1, _ := w.Spaces.Mut("s1")
+	s1.Members.Delete("bob")
+
+	rec := Record(w)
+	s1, _ = w.Spaces.Mut("s1") // already owned: the same row, changed in place
+	s1.Note = "renamed"
+	s1.Tags = append(s1.Tags, "x")
+	m, _ := s1.Members.Mut("ann")
+	m.Role = "viewer"
+	s1.Members.Set("cy", &member{Role: "admin"})
+	w.Counts.Set(1, 11)
+	w.Counts.Set(2, 5)
+	w.Counts.Delete(2)
+	got := lines(rec.Finish())
+	want := `changed spaces/s1/note "first" -> "renamed"
+changed spaces/s1/tags null -> ["x"]
+changed spaces/s1/members/ann/role "admin" -> "viewer"
+added spaces/s1/members/cy -> {"role":"admin"}
+changed counts/1 10 -> 11
+`
+	if got != want {
+		t.Errorf("changes:\n%s\nwant:\n%s", got, want)
+	}
+	// Watching ended: a later change is not noted.
+	n := len(rec.touched)
+	w.Counts.Set(3, 1)
+	if s1, _ := w.Spaces.Mut("s1"); s1 != nil {
+		s1.Members.Delete("cy")
+		s1.Members.Set("cy", &member{Role: "admin"})
+	}
+	if len(rec.touched) != n {
+		t.Errorf("%d rows noted after Finish", len(rec.touched)-n)
+	}
+
+	since := lines(ChangesSinceLoad(w))
+	for _, line := range []string{
+		"removed spaces/s1/members/bob",
+		`changed spaces/s1/members/ann/role "admin" -> "viewer"`,
+		"added spaces/s1/members/cy",
+		"added counts/3 -> 1",
+	} {
+		if !strings.Contains(since, line) {
+			t.Errorf("since load lacks %q:\n%s", line, since)
+		}
+	}
+	var before map[string]any
+	for _, c := range ChangesSinceLoad(w) {
+		if strings.Join(c.Path, "/") == "spaces/s1/members/bob" {
+			_ = json.Unmarshal(c.Before, &before)
+		}
+	}
+	if before["role"] != "viewer" {
+		t.Errorf("bob's row before: %v", before)
+	}
+	if len(ChangesSinceLoad(loaded)) != 0 {
+		t.Error("the loaded world itself shows changes")
+	}
+}
+
+func TestChangesAreBounded(t *testing.T) {
+	w := newWorld().Clone().(*world)
+	rec := Record(w)
+	for i := range 500 {
+		w.Counts.Set(100+i, i)
+	}
+	if n := len(rec.Finish()); n != MaxChanges {
+		t.Errorf("%d changes kept, want %d", n, MaxChanges)
+	}
+	big := strings.Repeat("x", 5000)
+	if got := string(cut([]byte(`"` + big + `"`))); got != `"(5002 bytes)"` {
+		t.Errorf("a long value: %s", got)
+	}
+}
