@@ -154,6 +154,11 @@ func TestExportKeepsEveryString(t *testing.T) {
 	for _, s := range oddStrings {
 		fmt.Fprintf(&b, "    %s: {user: %s}\n", q("t"+s), q(s))
 	}
+	// Keys past YAML's 1,024-character limit for an implicit key (a long
+	// token): the export must take the explicit "? key" form.
+	for _, n := range []int{129, 1023, 1500} {
+		fmt.Fprintf(&b, "    ? %s\n    : {user: long}\n", q(strings.Repeat("k", n)))
+	}
 	src, err := emulator.New(emulator.WithScenarioYAML("odd.yaml", []byte(b.String())))
 	if err != nil {
 		t.Fatal(err)

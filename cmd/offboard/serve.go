@@ -138,7 +138,8 @@ func (c CLI) serve(cmd *cobra.Command, f serveFlags) error {
 		}
 		adminSrv = newServer(em.AdminHandler())
 		go func() { served <- adminSrv.Serve(aln) }()
-		log.Info("control API listening", "addr", "http://"+aln.Addr().String()+"/__admin/health")
+		log.Info("control API listening", "addr", "http://"+aln.Addr().String()+"/__admin/health",
+			"console", "http://"+browsable(aln.Addr())+"/__admin/ui/")
 	}
 	if f.watch {
 		stop, err := watchScenarios(log, em, f.scenarios)
@@ -148,8 +149,13 @@ func (c CLI) serve(cmd *cobra.Command, f serveFlags) error {
 		defer stop()
 	}
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("offboard listening", "addr", "http://"+ln.Addr().String(), "scenario", em.ScenarioName(),
-		"vendors", strings.Join(em.VendorNames(), ","), "admin", "http://"+ln.Addr().String()+"/__admin/health")
+	attrs := []any{"addr", "http://" + ln.Addr().String(), "scenario", em.ScenarioName(),
+		"vendors", strings.Join(em.VendorNames(), ",")}
+	if f.adminAddr == "" {
+		attrs = append(attrs, "admin", "http://"+ln.Addr().String()+"/__admin/health",
+			"console", "http://"+browsable(ln.Addr())+"/__admin/ui/")
+	}
+	log.Info("offboard listening", attrs...)
 	if c.Ready != nil {
 		c.Ready(ln.Addr().String())
 	}
@@ -190,4 +196,17 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// browsable is an address a browser on this machine opens: a wildcard
+// host (0.0.0.0, [::]) becomes localhost.
+func browsable(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -56,6 +57,22 @@ func TestServeAnswersAndShutsDownCleanly(t *testing.T) {
 	logs := stderr.String()
 	if !strings.Contains(logs, "offboard listening") || !strings.Contains(logs, "addr=http://"+addr) || !strings.Contains(logs, "stopped") {
 		t.Errorf("logs:\n%s", logs)
+	}
+	// The console's URL, to open in a browser.
+	if !strings.Contains(logs, "console=http://"+addr+"/__admin/ui/") {
+		t.Errorf("the start-up log names no console URL:\n%s", logs)
+	}
+}
+
+func TestBrowsableAddress(t *testing.T) {
+	for in, want := range map[string]string{"0.0.0.0:8080": "localhost:8080", "[::]:9": "localhost:9", "127.0.0.1:80": "127.0.0.1:80"} {
+		a, err := net.ResolveTCPAddr("tcp", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := browsable(a); got != want {
+			t.Errorf("browsable(%s) = %s, want %s", in, got, want)
+		}
 	}
 }
 

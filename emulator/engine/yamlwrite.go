@@ -101,7 +101,16 @@ func (y *yamlWriter) value(indent int, v reflect.Value) {
 		y.w.WriteByte('\n')
 		for _, k := range sortedKeys(v) {
 			y.pad(indent + 1)
-			y.key(k)
+			if k.Kind() == reflect.String && len(k.String()) > maxImplicitKey {
+				// YAML allows an implicit key of at most 1,024 characters;
+				// a longer one (a long token) takes the explicit form.
+				y.w.WriteString("? ")
+				y.key(k)
+				y.w.WriteByte('\n')
+				y.pad(indent + 1)
+			} else {
+				y.key(k)
+			}
 			y.w.WriteByte(':')
 			y.value(indent+1, v.MapIndex(k))
 		}
@@ -124,6 +133,11 @@ func (y *yamlWriter) value(indent int, v reflect.Value) {
 		y.w.WriteByte('\n')
 	}
 }
+
+// maxImplicitKey is the longest key written as "key: value": YAML's limit
+// of 1,024 characters for an implicit key, less room for the quotes and
+// escapes of a double-quoted one.
+const maxImplicitKey = 900
 
 // key writes a map key: an integer as it is (the loader reads it into an
 // int key), anything else quoted.
