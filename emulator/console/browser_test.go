@@ -124,13 +124,13 @@ func TestConsoleInABrowser(t *testing.T) {
 	// Switch scenario; the state table shows gis_joe's running container.
 	run("load arcgis-running-containers", chromedp.Click(chromedp.CSS(`button[data-scenario="arcgis-running-containers"]`)))
 	waitFor("the scenario is named", `document.querySelector("#current-scenario").textContent === "arcgis-running-containers"`)
-	run("open State", chromedp.Click(chromedp.CSS(`nav button[data-tab="state"]`)))
+	run("open State", chromedp.Click(chromedp.CSS(`nav a[data-tab="state"]`)))
 	waitFor("gis_joe's container in the table", `(() => { const row = [...document.querySelectorAll('table[data-table="arcgis.users"] tbody tr')].find(r => r.querySelector("th").textContent === "gis_joe"); return !!row && row.textContent.includes("c-gis-joe-1"); })()`)
 	shot("console-state.png")
 
 	// The seed's delete, sent by the application under test, appears live
 	// in the journal with its answer.
-	run("open Journal", chromedp.Click(chromedp.CSS(`nav button[data-tab="journal"]`)))
+	run("open Journal", chromedp.Click(chromedp.CSS(`nav a[data-tab="journal"]`)))
 	waitFor("the journal is live", `document.querySelector("#live").textContent === "live"`)
 	got := do(emulatortest.Request{Method: "POST", Path: "/arcgis/notebooks/admin/dataaccess/deleteUserWorkspace",
 		Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, Body: "userName=gis_joe&f=pjson&token=" + arcgisToken})
@@ -138,13 +138,13 @@ func TestConsoleInABrowser(t *testing.T) {
 		t.Fatalf("the seed's delete: %s", got.Body)
 	}
 	waitFor("the delete in the journal", `[...document.querySelectorAll("#journal tbody tr")].some(r => r.textContent.includes("/dataaccess/deleteUserWorkspace"))`)
-	run("open the entry", chromedp.Click(chromedp.CSS(`#journal tbody tr:first-child button`)))
+	run("open the entry", chromedp.Click(chromedp.CSS(`#journal tbody tr:first-child a.req`)))
 	waitFor("its answer shown", `document.querySelector("#entry-response-body").textContent.includes("The user has actively running containers.")`)
 	waitFor("its request shown", `document.querySelector("#entry-request-body").textContent.includes("userName=gis_joe")`)
 	shot("console-journal.png")
 
 	// From the catalogue: the next Onedata delete answers its documented 500.
-	run("open Errors", chromedp.Click(chromedp.CSS(`nav button[data-tab="errors"]`)))
+	run("open Errors", chromedp.Click(chromedp.CSS(`nav a[data-tab="errors"]`)))
 	eval("choose onedata", `(() => { const s = document.querySelector("#e-vendor"); s.value = "onedata"; s.dispatchEvent(new Event("change")); return s.value; })()`)
 	run("make the next remove_user answer 500", chromedp.Click(chromedp.CSS(`div[data-error="onedata/remove_user/500/example"] button`)))
 	waitFor("the fault is listed", `document.querySelector("#faults").textContent.includes("remove_user → 500")`)
@@ -154,12 +154,12 @@ func TestConsoleInABrowser(t *testing.T) {
 	if del.Status != 500 || !strings.Contains(string(del.Body), "internalServerError") {
 		t.Fatalf("the next delete: %d %s", del.Status, del.Body)
 	}
-	run("back to Journal", chromedp.Click(chromedp.CSS(`nav button[data-tab="journal"]`)))
+	run("back to Journal", chromedp.Click(chromedp.CSS(`nav a[data-tab="journal"]`)))
 	waitFor("the 500 in the journal", `[...document.querySelectorAll("#journal tbody tr")].some(r => r.textContent.includes("/api/v3/onezone/users/") && r.textContent.includes("500") && r.textContent.includes("fault"))`)
 
 	// Export this world, load it back: the same state.
 	before := stateJSON(t, srv)
-	run("open Scenario", chromedp.Click(chromedp.CSS(`nav button[data-tab="scenario"]`)))
+	run("open Scenario", chromedp.Click(chromedp.CSS(`nav a[data-tab="scenario"]`)))
 	eval("export and paste it back", `fetch(document.querySelector("#export").href).then(r => r.text()).then(y => { document.querySelector("#yaml").value = y; return "ok"; })`)
 	waitFor("the export is in the box", `document.querySelector("#yaml").value.startsWith('name: "snapshot"')`)
 	run("load it", chromedp.Click(chromedp.CSS(`#load-yaml`)))
@@ -170,7 +170,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 
 	// Keyboard: every section is reachable with Tab and Enter.
-	run("focus the Errors button and press Enter", chromedp.Focus(chromedp.CSS(`nav button[data-tab="errors"]`)), chromedp.KeyEvent("\r"))
+	run("focus the Errors button and press Enter", chromedp.Focus(chromedp.CSS(`nav a[data-tab="errors"]`)), chromedp.KeyEvent("\r"))
 	focused := eval("what has the focus", `document.activeElement.dataset.tab + ":" + document.querySelector("#tab-errors").hidden`)
 	if focused != "errors:false" {
 		t.Errorf("Enter on the focused Errors button: %q", focused)

@@ -17,7 +17,7 @@ func TestWorksOffline(t *testing.T) {
 	srv := httptest.NewServer(http.StripPrefix("/__admin/ui/", console.Handler()))
 	defer srv.Close()
 	external := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import|fetch\(\s*["'](https?:)?//`)
-	for _, name := range []string{"", "app.js", "style.css"} {
+	for _, name := range []string{"", "app.js", "scenario.js", "state.js", "journal.js", "entry.js", "errors.js", "main.js", "style.css", "favicon.svg"} {
 		resp, err := http.Get(srv.URL + "/__admin/ui/" + name)
 		if err != nil {
 			t.Fatal(err)

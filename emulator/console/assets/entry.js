@@ -1,0 +1,97 @@
+// One journal entry (#journal/42): the request and its answer, what it
+// changed, the request as a curl command, and a replay beside it.
+"use strict";
+
+function headerText(h) {
+  return Object.entries(h || {}).map(([k, vs]) => vs.map((v) => k + ": " + v).join("\n")).join("\n");
+}
+
+// openEntry shows an entry by its number: from the page's journal, else
+// from the server's (a link opened in a new tab), else once it arrives.
+async function openEntry(seq) {
+  let en = state.entries.find((x) => x.seq === seq);
+  if (!en) {
+    try {
+      const data = await api("GET", "/requests?since=" + (seq - 1));
+      en = (data.requests || []).find((x) => x.seq === seq);
+    } catch { /* shown below */ }
+  }
+  if (!en) {
+    state.waitingFor = seq;
+    $("#entry").replaceChildren(el("p", { class: "hint", text: "Request #" + seq + " is not in the journal (yet)." }));
+    return;
+  }
+  state.waitingFor = 0;
+  showEntry(en);
+}
+
+function entryView(en, id) {
+  const reqType = (en.header && en.header["Content-Type"] || [""])[0];
+  const resp = en.response;
+  const bad = isError(en);
+  return el("div", { class: "entry", "data-entry": String(en.seq), id },
+    el("h3", { text: "Request #" + en.seq + (en.operation ? " (" + en.vendor + " " + en.operation + ")" : "") + (en.session ? " in " + en.session : "") }),
+    el("p", { class: "verdict" },
+      el("strong", { class: bad ? "s-err" : "s-ok", text: (resp ? "Response " + resp.status : "Connection dropped") + (bad ? " — an error" : " — a success") }),
+      el("span", { text: " by " + en.vendor + "'s semantics" + (en.vendorError ? " (" + en.vendorError + ")" : "") + ", decided by " + en.decidedBy })),
+    el("p", { class: "hint", text: en.detail || "" }),
+    el("h4", { text: "What it changed" }),
+    en.changes && en.changes.length ? changesTable(en.changes, "entry." + en.seq) : el("p", { class: "hint", text: "Nothing in the vendor's state." }),
+    el("h4", { text: "Request" }),
+    el("pre", { class: "entry-request", text: en.method + " " + en.path + (en.query ? "?" + en.query : "") + "\n" + headerText(en.header) }),
+    el("pre", { class: "entry-request-body", text: pretty(en.body, reqType) + (en.bodyTruncated ? "\n… (first 4 KB)" : "") }),
+    el("h4", { text: "Response" }),
+    el("pre", { class: "entry-response", text: resp ? headerText(resp.header) : "" }),
+    el("pre", { class: "entry-response-body", text: resp ? pretty(resp.body, (resp.header["Content-Type"] || [""])[0]) + (resp.bodyTruncated ? "\n… (first 4 KB)" : "") : "" }));
+}
+
+function showEntry(en) {
+  const box = $("#entry");
+  const into = el("input", { id: "replay-session", size: "14", value: en.session || "", "aria-label": "Session to replay into (empty: the shared one)" });
+  box.replaceChildren(
+    el("div", { class: "actions" },
+      el("button", { type: "button", id: "copy-curl", onclick: () => copyCurl(en) }, "Copy as curl"),
+      el("button", { type: "button", id: "replay", onclick: () => replay(en, en.session) }, "Replay in its session"),
+      el("label", {}, "or into ", into),
+      el("button", { type: "button", id: "replay-into", onclick: () => replay(en, into.value.trim()) }, "Replay there")),
+    el("pre", { id: "curl", hidden: "" }),
+    el("div", { class: "row compare" }, entryView(en, "entry-then")));
+  // The first entry's ids, for screen readers' landmarks and the tests.
+  box.querySelector(".entry-response-body").id = "entry-response-body";
+  box.querySelector(".entry-request-body").id = "entry-request-body";
+}
+
+// curlOf writes the request as a shell command: its method, URL, headers
+// (the session's and the credentials as sent) and body.
+function curlOf(en) {
+  const q = (s) => "'" + String(s).replace(/'/g, "'\\''") + "'";
+  const skip = new Set(["content-length", "connection", "accept-encoding", "user-agent", "host"]);
+  const parts = ["curl -sS", "-X " + en.method, q(location.origin + en.path + (en.query ? "?" + en.query : ""))];
+  for (const [k, vs] of Object.entries(en.header || {})) {
+    if (skip.has(k.toLowerCase())) continue;
+    for (const v of vs) parts.push("-H " + q(k + ": " + v));
+  }
+  if (en.body) parts.push("--data-binary " + q(en.body));
+  let out = parts.join(" \\\n  ");
+  if (en.bodyTruncated) out = "# the journal kept the first 4 KB of the body only\n" + out;
+  return out;
+}
+
+async function copyCurl(en) {
+  const box = $("#curl");
+  box.textContent = curlOf(en);
+  box.hidden = false;
+  try { await navigator.clipboard.writeText(box.textContent); box.title = "copied"; } catch { /* shown; select it */ }
+}
+
+// replay sends the entry again and shows the new answer beside the old.
+async function replay(en, session) {
+  const compare = $("#entry .compare");
+  try {
+    const again = await api("POST", "/requests/" + en.seq + "/replay?session=" + encodeURIComponent(session));
+    compare.replaceChildren(entryView(en, "entry-then"), entryView(again, "entry-now"));
+    compare.querySelector("#entry-now h3").prepend(el("span", { class: "badge", text: "replay" }), " ");
+  } catch (e) {
+    compare.replaceChildren(entryView(en, "entry-then"), el("p", { class: "error", id: "entry-now", role: "alert", text: e.message }));
+  }
+}
