@@ -33,7 +33,9 @@ func TestConsoleSecondEdition(t *testing.T) {
 	p := newPage(t)
 	p.do("open the journal", chromedp.Navigate(srv.URL+"/__admin/ui/#journal"), chromedp.WaitVisible(chromedp.CSS("#journal")))
 	p.wait("the journal is live", `document.querySelector("#live").textContent === "live"`)
-	row := func(seq int) string { return `document.querySelector('#journal tbody tr[data-seq="` + strconv.Itoa(seq) + `"]')` }
+	row := func(seq int) string {
+		return `document.querySelector('#journal tbody tr[data-seq="` + strconv.Itoa(seq) + `"]')`
+	}
 	seqOf := func(r emulatortest.Response) int {
 		t.Helper()
 		list, err := srv.Emulator.Requests(emulator.Filter{}, 1)
