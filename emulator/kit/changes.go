@@ -1,10 +1,12 @@
 package kit
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -32,11 +34,14 @@ const (
 type Recorder struct {
 	tables  []recordable // every table watched, nested ones included
 	touched []touchedRow
-	seen    map[string]int // a touched row's place in touched, by its path
+	// Room for the usual request's few tables and rows, in the one
+	// allocation of the Recorder.
+	tablesArr  [8]recordable
+	touchedArr [4]touchedRow
 }
 
 type touchedRow struct {
-	table   []string // the table's path: its name, or a row's path and a field's
+	table   string // the table's path, elements joined by pathSep
 	key     string
 	before  any // the row's value before, private to the record; nil: absent
 	had     bool
@@ -44,25 +49,26 @@ type touchedRow struct {
 	shallow bool // the tables inside the row are watched themselves
 }
 
+// pathSep joins the elements of a table's path while it is recorded.
+const pathSep = "\x00"
+
 // recordable is a *Table of any types.
 type recordable interface {
-	watch(r *Recorder, path []string)
+	watch(r *Recorder, path string)
 	since() []touchedRow
 	// diffTable lists how other, a clone of this table changed since,
 	// differs from it, looking only at the rows either changed.
 	diffTable(out []Change, path []string, other any) []Change
 }
 
-// tablesOf finds a state's top-level tables and their JSON names, by
-// reflection over its exported fields.
-func tablesOf(s any) ([]recordable, []string) {
+// eachTable calls fn with each table among a struct's exported fields
+// (through a pointer) and its JSON name, by reflection.
+func eachTable(s any, fn func(t recordable, name string)) {
 	v := reflect.ValueOf(s)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return nil, nil
+		return
 	}
 	v = v.Elem()
-	var tables []recordable
-	var names []string
 	for i := 0; i < v.NumField(); i++ {
 		f := v.Type().Field(i)
 		if !f.IsExported() {
@@ -76,9 +82,18 @@ func tablesOf(s any) ([]recordable, []string) {
 		if name == "" || name == "-" {
 			name = f.Name
 		}
+		fn(t, name)
+	}
+}
+
+// tablesOf lists what eachTable visits.
+func tablesOf(s any) ([]recordable, []string) {
+	var tables []recordable
+	var names []string
+	eachTable(s, func(t recordable, name string) {
 		tables = append(tables, t)
 		names = append(names, name)
-	}
+	})
 	return tables, names
 }
 
@@ -88,59 +103,68 @@ func tablesOf(s any) ([]recordable, []string) {
 // by the rows it touched there, never by comparing whole tables.
 func Record(s State) *Recorder {
 	r := &Recorder{}
-	tables, names := tablesOf(s)
-	for i, t := range tables {
-		t.watch(r, []string{names[i]})
+	r.tables, r.touched = r.tablesArr[:0], r.touchedArr[:0]
+	eachTable(s, func(t recordable, name string) {
+		t.watch(r, name)
 		r.tables = append(r.tables, t)
-	}
+	})
 	return r
 }
 
 // watchWithin watches the tables inside a row (a pointer to a struct), at
 // the row's path, and marks the row so that its own comparison skips them.
-func (r *Recorder) watchWithin(path []string, row any) {
-	tables, names := tablesOf(row)
-	if len(tables) == 0 {
-		return
-	}
-	if i, ok := r.seen[strings.Join(path, "\x00")]; ok {
-		r.touched[i].shallow = true
-	}
-	for i, t := range tables {
-		t.watch(r, append(slices.Clip(path), names[i]))
+func (r *Recorder) watchWithin(table, key string, row any) {
+	found := false
+	eachTable(row, func(t recordable, name string) {
+		if !found {
+			found = true
+			if i := r.find(table, key); i >= 0 {
+				r.touched[i].shallow = true
+			}
+		}
+		t.watch(r, table+pathSep+key+pathSep+name)
 		r.tables = append(r.tables, t)
+	})
+}
+
+// find is a touched row's place, or -1: a request touches few rows.
+func (r *Recorder) find(table, key string) int {
+	for i := range r.touched {
+		if r.touched[i].key == key && r.touched[i].table == table {
+			return i
+		}
 	}
+	return -1
 }
 
 // Finish stops watching and tells what changed, row by row and, inside a
 // row, field by field.
 func (r *Recorder) Finish() []Change {
 	for _, t := range r.tables {
-		t.watch(nil, nil)
+		t.watch(nil, "")
 	}
 	var out []Change
 	for _, row := range r.touched {
 		after, ok := row.after()
-		path := append(slices.Clip(row.table), row.key)
 		if row.shallow && row.had && ok {
-			out = diffFields(out, path, row.before, after, false)
+			out = diffFields(out, rowPath(row), row.before, after, false)
 			continue
 		}
-		out = diffRow(out, path, row.before, row.had, after, ok)
+		if !row.had && !ok {
+			continue
+		}
+		out = diffRow(out, rowPath(row), row.before, row.had, after, ok)
 	}
 	return bound(out)
 }
 
+func rowPath(row touchedRow) []string { return append(strings.Split(row.table, pathSep), row.key) }
+
 // note records a row's value before its first change.
-func (r *Recorder) note(table []string, key string, before any, had bool, after func() (any, bool)) {
-	id := strings.Join(table, "\x00") + "\x00" + key
-	if _, ok := r.seen[id]; ok {
+func (r *Recorder) note(table, key string, before any, had bool, after func() (any, bool)) {
+	if r.find(table, key) >= 0 {
 		return
 	}
-	if r.seen == nil {
-		r.seen = map[string]int{}
-	}
-	r.seen[id] = len(r.touched)
 	r.touched = append(r.touched, touchedRow{table: table, key: key, before: before, had: had, after: after})
 }
 
@@ -266,4 +290,12 @@ func cut(b []byte) json.RawMessage {
 }
 
 // keyText is a table key as a path element.
-func keyText(k any) string { return fmt.Sprint(k) }
+func keyText[K cmp.Ordered](k K) string {
+	switch v := any(k).(type) {
+	case string:
+		return v
+	case int:
+		return strconv.Itoa(v)
+	}
+	return fmt.Sprint(k)
+}

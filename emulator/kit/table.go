@@ -26,7 +26,7 @@ type Table[K cmp.Ordered, V any] struct {
 	// rec, while a Recorder watches the table, notes each row's value
 	// before its first change, under the name recName.
 	rec     *Recorder
-	recPath []string
+	recPath string // the table's path in the state, elements joined by pathSep
 }
 
 // NewTable makes a table over m, which it takes over: the caller must
@@ -77,7 +77,7 @@ func (t *Table[K, V]) Mut(k K) (V, bool) {
 	v, ok := t.mut(k)
 	if ok && t.rec != nil {
 		// The caller may change the tables inside the row: watch them.
-		t.rec.watchWithin(append(slices.Clip(t.recPath), keyText(k)), v)
+		t.rec.watchWithin(t.recPath, keyText(k), v)
 	}
 	return v, ok
 }
@@ -211,7 +211,7 @@ func (t *Table[K, V]) Unordered() iter.Seq2[K, V] {
 
 // watch starts (r non-nil) or stops noting changes for a Recorder; path
 // names the table in the state.
-func (t *Table[K, V]) watch(r *Recorder, path []string) { t.rec, t.recPath = r, path }
+func (t *Table[K, V]) watch(r *Recorder, path string) { t.rec, t.recPath = r, path }
 
 // note records k's value before its first change while watched: a copy
 // of its own, since Mut hands out the row itself when this table owns it.
