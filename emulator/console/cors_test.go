@@ -1,12 +1,10 @@
 package console_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -23,7 +21,7 @@ func TestFrontendReadsHeadersAcrossOrigins(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	path := browser(t)
+	p := newPage(t)
 	srv := emulatortest.New(t, emulator.WithScenario("default"))
 	// The frontend: a page of its own origin (another port).
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -32,24 +30,8 @@ func TestFrontendReadsHeadersAcrossOrigins(t *testing.T) {
 	}))
 	t.Cleanup(app.Close)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelTimeout()
-	if err := chromedp.Do(ctx, chromedp.Navigate(app.URL), chromedp.WaitVisible(chromedp.CSS("#ready"))); err != nil {
-		t.Fatal(err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%v\n%s", err, js)
-		}
-		return v
-	}
+	p.do("open the frontend", chromedp.Navigate(app.URL), chromedp.WaitVisible(chromedp.CSS("#ready")))
+	eval := func(js string) string { t.Helper(); return p.eval(js, js) }
 	base := srv.URL
 
 	created := eval(`(async () => {

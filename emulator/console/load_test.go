@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -68,27 +67,11 @@ func TestConsoleKeepsUpAt1000RequestsASecond(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser and sends 5,000 requests")
 	}
-	path := browser(t)
+	p := newPage(t)
 	srv := emulatortest.New(t, emulator.WithScenario("default"))
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1280, 800))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
-	defer cancelTimeout()
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%v\n%s", err, js)
-		}
-		return v
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/__admin/ui/#journal"), chromedp.WaitVisible(chromedp.CSS("#journal"))); err != nil {
-		t.Fatal(err)
-	}
+	ctx := p.ctx
+	eval := func(js string) string { t.Helper(); return p.eval(js, js) }
+	p.do("open the journal", chromedp.Navigate(srv.URL+"/__admin/ui/#journal"), chromedp.WaitVisible(chromedp.CSS("#journal")))
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("#live").textContent === "live"`, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
 		t.Fatal("the journal never went live:", err)
 	}

@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -18,7 +17,7 @@ func TestFaultPageRunsNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	path := browser(t)
+	p := newPage(t)
 	srv := emulatortest.New(t, emulator.WithScenario("default"), emulator.WithAdminToken("secret"))
 	page := `<html><head><title>untouched</title></head><body><p id="p">a vendor page</p><script>
 document.title = "ran";
@@ -27,17 +26,9 @@ fetch("/__admin/requests").then(r => r.text()).then(t => { document.title = "rea
 	if _, err := srv.Emulator.AddFaults("", emulator.Fault{Vendor: "onedata", Method: "GET", Status: 200, ContentType: "text/html", Body: page}); err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelTimeout()
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/api/v3/onezone/users/a4d3bc73aada63052310652d421609f1"),
-		chromedp.WaitVisible(chromedp.CSS("#p")), chromedp.Sleep(500*time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
+	p.do("open the fault's page", chromedp.Navigate(srv.URL+"/api/v3/onezone/users/a4d3bc73aada63052310652d421609f1"),
+		chromedp.WaitVisible(chromedp.CSS("#p")), chromedp.Sleep(500*time.Millisecond))
+	ctx := p.ctx
 	title, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.title"))
 	if err != nil {
 		t.Fatal(err)

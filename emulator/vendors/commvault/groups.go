@@ -157,21 +157,26 @@ func (st *State) groupIDs(refs []map[string]any) ([]int, error) {
 func (st *State) changeMembership(user int, op operation, groups []int) {
 	for gid, g := range st.Groups.Unordered() {
 		in := slices.Contains(g.Users, user)
-		want := in
-		switch op {
-		case opAdd:
-			want = in || slices.Contains(groups, gid)
-		case opDelete:
-			want = in && !slices.Contains(groups, gid)
-		case opOverwrite:
-			want = slices.Contains(groups, gid)
-		case opClear:
-			want = false
-		}
-		if want != in {
+		if want := op.member(in, slices.Contains(groups, gid)); want != in {
 			st.setMember(gid, user, want)
 		}
 	}
+}
+
+// member tells whether a membership stands after the operation: in says
+// whether it stands now, named whether the request names it.
+func (op operation) member(in, named bool) bool {
+	switch op {
+	case opAdd:
+		return in || named
+	case opDelete:
+		return in && !named
+	case opOverwrite:
+		return named
+	case opClear:
+		return false
+	}
+	return in
 }
 
 // setMember adds a user to a group or removes it.
@@ -223,19 +228,8 @@ func (Vendor) modifyUserGroup(r *kit.Request, s kit.State) (kit.Response, error)
 	}
 	g, _ := st.Groups.Get(gid)
 	for uid := range st.Users.Unordered() {
-		in2 := slices.Contains(g.Users, uid)
-		want := in2
-		switch in.UsersOp {
-		case opAdd:
-			want = in2 || slices.Contains(users, uid)
-		case opDelete:
-			want = in2 && !slices.Contains(users, uid)
-		case opOverwrite:
-			want = slices.Contains(users, uid)
-		case opClear:
-			want = false
-		}
-		if want != in2 {
+		member := slices.Contains(g.Users, uid)
+		if want := in.UsersOp.member(member, slices.Contains(users, uid)); want != member {
 			st.setMember(gid, uid, want)
 		}
 	}
