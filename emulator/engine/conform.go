@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 
@@ -17,6 +19,28 @@ func (e *Engine) checkResponse(r *http.Request, kr *kit.Request, rt *route, resp
 	if err := e.responseError(r, kr, rt, resp, strictStatus); err != nil {
 		e.cfg.ValidateOutput(r, resp.Status, err)
 	}
+	if err := outcomeMismatch(rt.vendor, resp); err != nil {
+		e.cfg.ValidateOutput(r, resp.Status, err)
+	}
+}
+
+// outcomeMismatch tells an answer whose maker said one outcome while its
+// bytes, read by the vendor's judge, say another: the two must agree, or
+// the journal and the console would tell a client's error as a success.
+func outcomeMismatch(v *vendorEntry, resp kit.Response) error {
+	if resp.Status == 0 {
+		resp.Status = http.StatusOK
+	}
+	said, read := outcomeOf(resp), v.Outcome(resp)
+	if !printable(said.Message) {
+		// XML cannot carry a control character: the body holds a
+		// replacement where the maker's message holds the byte.
+		read.Message = said.Message
+	}
+	if said != read {
+		return fmt.Errorf("%s: the answer says its outcome is %+v, its body reads as %+v", v.Name(), said, read)
+	}
+	return nil
 }
 
 // responseError tells how a response breaks its operation's spec.
@@ -63,6 +87,11 @@ func (e *Engine) responseError(r *http.Request, kr *kit.Request, rt *route, resp
 		return fmt.Errorf("%s %s: %w", rt.vendor.Name(), rt.op, err)
 	}
 	return nil
+}
+
+// printable tells text without control characters, valid UTF-8.
+func printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 // Conforms tells whether an answer to a request, from any server (a

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -38,10 +39,29 @@ func (e *Engine) compileFaults(list []faults.Fault) ([]*faults.Rule, []faultProb
 			problems = append(problems, faultProblem{i, fe})
 		}
 		if r != nil {
+			r.Verdict = e.judgeFault(r)
 			rules = append(rules, r)
 		}
 	}
 	return rules, problems
+}
+
+// judgeFault tells, once when a rule is made, what its own body means to
+// its vendor (a Commvault errorCode in a 200 is an error); nil for a rule
+// without one.
+func (e *Engine) judgeFault(r *faults.Rule) any {
+	if r.Status == 0 || r.Body == "" && r.ContentType == "" {
+		return nil
+	}
+	v := e.byName[r.Vendor]
+	if v == nil {
+		return nil
+	}
+	h := http.Header{}
+	if r.ContentType != "" {
+		h.Set("Content-Type", r.ContentType)
+	}
+	return v.Outcome(kit.Response{Status: r.Status, Header: h, Body: []byte(r.Body)})
 }
 
 // decodeFaults reads a scenario's faults section (a list, or one fault).

@@ -89,6 +89,7 @@ func applyFault(resp *kit.Response, d faults.Decision) bool {
 			resp.Header = http.Header{}
 		}
 		resp.Body = []byte(d.Body)
+		resp.Outcome, _ = d.Verdict.(kit.Outcome) // judged when the rule was made
 		if d.ContentType != "" {
 			resp.Header.Set("Content-Type", d.ContentType)
 		}

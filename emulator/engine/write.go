@@ -30,7 +30,7 @@ func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, 
 	// The answer as its vendor means it: a Commvault errorCode in a 200 is
 	// as much an error as a 404, and says so in the detail header too.
 	resp.Status = status
-	out := v.Outcome(resp)
+	out := outcomeOf(resp)
 	var detail string // the cause once, for the header, the journal and the log
 	switch {
 	case cause != nil:
@@ -67,6 +67,15 @@ func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, 
 		attrs = append(attrs, "cause", detail)
 	}
 	e.log.Log(r.Context(), level, "request", attrs...)
+}
+
+// outcomeOf is what an answer means to its vendor: what its maker said,
+// and an error status is an error whatever else it says.
+func outcomeOf(resp kit.Response) kit.Outcome {
+	if !resp.Outcome.Error && resp.Status >= 400 {
+		return kit.Outcome{Error: true, Code: strconv.Itoa(resp.Status)}
+	}
+	return resp.Outcome
 }
 
 // headerSafe escapes what may not stand in a header value: control

@@ -13,6 +13,9 @@ type Rule struct {
 	Fault `json:"fault"`
 	Seen  int `json:"seen"`  // matching requests counted
 	Fired int `json:"fired"` // of them, answered by the fault
+	// Verdict is what the rule's own Body means to its vendor, judged
+	// once by whoever compiled the rule; a decision hands it on.
+	Verdict any `json:"-"`
 
 	latency, jitter, window time.Duration
 	rng                     *rand.PCG // nil without probability or jitter
@@ -135,6 +138,7 @@ type Decision struct {
 	Rule        int           // the rule that decided, -1 for none
 	Body        string        // the fault's own body, replacing the vendor's
 	ContentType string
+	Verdict     any // the deciding rule's Verdict
 }
 
 // Answers tells whether a rule decided the answer (a status or a drop).
@@ -178,7 +182,7 @@ func (s *Set) Decide(vendor, op, method, p string, now time.Time) Decision {
 		}
 		if d.Rule < 0 && (r.Status != 0 || r.Drop) {
 			d.Rule, d.Status, d.Drop, d.RetryAfter = i, r.Status, r.Drop, r.RetryAfter
-			d.Body, d.ContentType = r.Body, r.ContentType
+			d.Body, d.ContentType, d.Verdict = r.Body, r.ContentType, r.Verdict
 		}
 	}
 	return d

@@ -105,11 +105,23 @@ func (r *Request) Value(name string) string {
 	return r.Query.Get(name)
 }
 
-// Response is a complete answer: status, headers and the exact body bytes.
+// Response is a complete answer: status, headers and the exact body bytes,
+// with what the answer means.
 type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// Outcome is the answer as its vendor means it, said by whoever made
+	// it: the handler that refused in a 200, the vendor's Error. Nothing
+	// re-reads the body to tell; the zero value is a success.
+	Outcome Outcome
+}
+
+// Refused marks an answer as the vendor's error code (its own name for
+// it: "errorCode 2", "is_success false") with the vendor's message.
+func (resp Response) Refused(code, message string) Response {
+	resp.Outcome = Outcome{Error: true, Code: code, Message: message}
+	return resp
 }
 
 // Kind classifies the errors the engine itself raises.

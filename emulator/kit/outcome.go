@@ -3,6 +3,7 @@ package kit
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
 	"strconv"
 )
 
@@ -81,34 +82,56 @@ func Text(v any) string {
 	return ""
 }
 
+// maxValue is the longest scalar Values reads after a key: codes and
+// booleans are short, and a cap keeps a body of repeated keys linear.
+const maxValue = 64
+
 // Values yields, for each occurrence of key in body (a JSON "key" or an
 // XML key= attribute), the scalar that follows it: digits, a word or a
-// quoted string's contents. Judges use it to tell a success from a
-// refusal without decoding the body: a Commvault answer that says
-// errorCode 0 everywhere is a success.
-func Values(body []byte, key string) []string {
-	var out []string
-	for i := 0; ; {
-		j := bytes.Index(body[i:], []byte(key))
-		if j < 0 {
-			return out
+// quoted string's contents, at most maxValue bytes of it, shared with
+// body. Judges use it to tell a success from a refusal without decoding
+// the body: a Commvault answer that says errorCode 0 everywhere is a
+// success. Its cost is linear in the body whatever the bytes: each
+// occurrence reads at most maxValue bytes past its key.
+func Values(body []byte, key string) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		if key == "" {
+			return
 		}
-		i += j + len(key)
-		k := i
-		if k < len(body) && body[k] == '"' { // the JSON key's closing quote
-			k++
+		for i := 0; ; {
+			j := bytes.Index(body[i:], []byte(key))
+			if j < 0 {
+				return
+			}
+			i += j + len(key)
+			if !yield(valueAt(body, i)) {
+				return
+			}
 		}
-		for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r' || body[k] == ':' || body[k] == '=') {
-			k++
-		}
-		quoted := k < len(body) && body[k] == '"'
-		if quoted {
-			k++
-		}
-		end := k
-		for end < len(body) && (quoted && body[end] != '"' || !quoted && body[end] != ',' && body[end] != '}' && body[end] != ' ' && body[end] != '\n' && body[end] != '/' && body[end] != '>') {
-			end++
-		}
-		out = append(out, string(body[k:end]))
 	}
+}
+
+// valueAt is the scalar that follows a key ending at i.
+func valueAt(body []byte, i int) []byte {
+	k := i
+	if k < len(body) && body[k] == '"' { // the JSON key's closing quote
+		k++
+	}
+	for k < len(body) && k-i < maxValue && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r' || body[k] == ':' || body[k] == '=') {
+		k++
+	}
+	quoted := k < len(body) && body[k] == '"'
+	if quoted {
+		k++
+	}
+	end := k
+	for end < len(body) && end-k < maxValue && (quoted && body[end] != '"' || !quoted && isScalarByte(body[end])) {
+		end++
+	}
+	return body[k:end]
+}
+
+// isScalarByte tells a byte that may stand in an unquoted number or word.
+func isScalarByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '+' || c == '.' || c == '_'
 }

@@ -82,18 +82,26 @@ func noContainer(id string) *apiError {
 // Error implements kit.Vendor.
 func (Vendor) Error(r *kit.Request, err error) kit.Response {
 	ae := kit.Classify(err, func(ke *kit.Error) *apiError { return fromKit(r, ke) }, errInternal)
-	body := ae.body()
+	return ae.render(r)
+}
+
+// render answers the error in the format asked for, HTTP 200 as ArcGIS
+// does, its code naming it.
+func (ae *apiError) render(r *kit.Request) kit.Response {
+	var resp kit.Response
 	switch format(r) {
 	case "pjson":
-		pretty, perr := kit.JacksonPretty(body)
-		if perr == nil {
+		body := ae.body()
+		if pretty, err := kit.JacksonPretty(body); err == nil {
 			body = pretty
 		}
-		return kit.Raw(http.StatusOK, contentJSON, body)
+		resp = kit.Raw(http.StatusOK, contentJSON, body)
 	case "html":
-		return kit.Raw(http.StatusOK, kit.ContentHTML, htmlPage(r.Operation, nil, ae))
+		resp = kit.Raw(http.StatusOK, kit.ContentHTML, htmlPage(r.Operation, nil, ae))
+	default:
+		resp = kit.Raw(http.StatusOK, contentJSON, ae.body())
 	}
-	return kit.Raw(http.StatusOK, contentJSON, body)
+	return resp.Refused(strconv.Itoa(ae.code), ae.message)
 }
 
 func fromKit(r *kit.Request, e *kit.Error) *apiError {

@@ -3,6 +3,7 @@ package commvault
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/offboard/offboard/emulator/kit"
@@ -40,7 +41,11 @@ var (
 // Error implements kit.Vendor.
 func (Vendor) Error(r *kit.Request, err error) kit.Response {
 	ae := kit.Classify(err, fromKit, errInternal)
-	return render(r, ae.status, genericResponse{ErrorCode: ae.code, ErrorString: ae.msg})
+	resp := render(r, ae.status, genericResponse{ErrorCode: ae.code, ErrorString: ae.msg})
+	if !resp.Outcome.Error { // a code 0 of ours: still an error by its status
+		resp = resp.Refused(strconv.Itoa(ae.status), ae.msg)
+	}
+	return resp
 }
 
 func fromKit(e *kit.Error) *apiError {

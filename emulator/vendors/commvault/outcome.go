@@ -94,8 +94,8 @@ func refusal(body []byte) bool {
 		return true
 	}
 	for _, key := range [...]string{"errorCode", "statusCode"} {
-		for _, v := range kit.Values(body, key) {
-			if v != "0" {
+		for v := range kit.Values(body, key) {
+			if string(v) != "0" {
 				return true
 			}
 		}

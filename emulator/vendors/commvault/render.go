@@ -52,12 +52,54 @@ func wantsJSON(r *kit.Request) bool {
 	return json && bestQ > 0
 }
 
-// render answers v in the format the client asked for.
+// refusing is an answer that may refuse in its body (a non-zero
+// errorCode), as cvpysdk reads it.
+type refusing interface {
+	refusal() (code int, msg string)
+}
+
+// render answers v in the format the client asked for, marked refused
+// when its body says so.
 func render(r *kit.Request, status int, v xmlBody) kit.Response {
+	var resp kit.Response
 	if wantsJSON(r) {
-		return kit.Raw(status, contentJSON, kit.Compact(v))
+		resp = kit.Raw(status, contentJSON, kit.Compact(v))
+	} else {
+		resp = kit.Raw(status, contentXML, xmlDocument(v.element()))
 	}
-	return kit.Raw(status, contentXML, xmlDocument(v.element()))
+	if rv, ok := v.(refusing); ok {
+		if code, msg := rv.refusal(); code != 0 {
+			resp = resp.Refused(errorCode(code), msg)
+		}
+	}
+	return resp
+}
+
+// errorCode is the outcome code of a non-zero errorCode.
+func errorCode(code int) string { return "errorCode " + strconv.Itoa(code) }
+
+func (d deleteResponse) refusal() (int, string) { return firstRefusal(d.Response) }
+func (u userResponse) refusal() (int, string)   { return firstRefusal(u.Response) }
+func (g genericResponse) refusal() (int, string) {
+	return g.ErrorCode, g.ErrorString
+}
+func (f renewFailure) refusal() (int, string) { return f.Error.Code, f.Error.Message }
+func (l loginFailure) refusal() (int, string) {
+	for _, e := range l.ErrList {
+		if e.Code != 0 {
+			return e.Code, e.Message
+		}
+	}
+	return 0, ""
+}
+
+func firstRefusal(rs []deleteResult) (int, string) {
+	for _, res := range rs {
+		if res.ErrorCode != 0 {
+			return res.ErrorCode, res.ErrorString
+		}
+	}
+	return 0, ""
 }
 
 // xmlDocument lays a document out as the vendor's sample response: the

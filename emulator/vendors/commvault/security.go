@@ -3,6 +3,7 @@ package commvault
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/offboard/offboard/emulator/kit"
 )
@@ -60,7 +61,13 @@ func (Vendor) unlockUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 		}
 		out.LockedAccounts = append(out.LockedAccounts, res)
 	}
-	return kit.Raw(http.StatusOK, contentJSON, kit.Compact(out)), nil
+	resp := kit.Raw(http.StatusOK, contentJSON, kit.Compact(out))
+	for _, res := range out.LockedAccounts {
+		if res.StatusCode != 0 { // the first account that did not unlock names the answer
+			return resp.Refused("statusCode "+strconv.Itoa(res.StatusCode), res.Status), nil
+		}
+	}
+	return resp, nil
 }
 
 type twoFactorStatus struct {
@@ -81,8 +88,9 @@ func (Vendor) getTwoFactorStatus(r *kit.Request, s kit.State) (kit.Response, err
 	name := r.Query.Get("username")
 	id, ok := st.userByName(name)
 	if !ok {
-		return kit.Raw(http.StatusOK, contentJSON, kit.Compact(twoFactorStatus{ErrorCode: 2,
-			ErrorMessage: "User [" + name + "] does not exist."})), nil
+		msg := "User [" + name + "] does not exist."
+		return kit.Raw(http.StatusOK, contentJSON, kit.Compact(twoFactorStatus{ErrorCode: 2, ErrorMessage: msg})).
+			Refused(errorCode(2), msg), nil
 	}
 	u, _ := st.Users.Get(id)
 	return kit.Raw(http.StatusOK, contentJSON, kit.Compact(twoFactorStatus{Info: &twoFactorInfo{Enabled: u.TwoFactor, UserName: u.Name}})), nil

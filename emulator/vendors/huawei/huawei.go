@@ -75,7 +75,7 @@ func (Vendor) deleteUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	}
 	if w.RejectDeletes != "" {
 		msg := w.RejectDeletes
-		return documented(http.StatusOK, result{Message: &msg}), nil
+		return documented(http.StatusOK, result{Message: &msg}).Refused("is_success false", msg), nil
 	}
 	w, _ = s.(*State).workspace(r, true)
 	for _, id := range req.UserIDs {

@@ -19,7 +19,12 @@ func (Vendor) Outcome(resp kit.Response) kit.Outcome {
 		}
 		return out
 	}
-	if vs := kit.Values(resp.Body, `"is_success`); len(vs) == 0 || vs[0] != "false" {
+	refused := false
+	for v := range kit.Values(resp.Body, `"is_success`) {
+		refused = string(v) == "false"
+		break // the first is the envelope's own
+	}
+	if !refused {
 		return kit.Outcome{}
 	}
 	v := kit.DecodeJSON(resp.Body)

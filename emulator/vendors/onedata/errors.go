@@ -22,6 +22,10 @@ func (e *apiError) Error() string { return strconv.Itoa(e.status) + " " + e.id +
 // json_utils:encode, jiffy without the pretty option) of Erlang maps,
 // whose keys come out sorted, so "description" precedes "details" and "id".
 func (e *apiError) response() kit.Response {
+	return e.encode().Refused(e.id, e.description)
+}
+
+func (e *apiError) encode() kit.Response {
 	if e.details == nil {
 		// The usual answer (notFound, forbidden...), written without
 		// encoding/json's map sorting: FuzzErrorResponse holds the two alike.

@@ -71,7 +71,7 @@ func (Vendor) Error(r *kit.Request, err error) kit.Response {
 	if ae == errUnsupportedMediaType && !takesOnlyJSON[r.Operation] {
 		ae = errBadRequest // the other operations document no 415
 	}
-	resp := kit.Raw(ae.status, kit.ContentJSON, ae.body())
+	resp := kit.Raw(ae.status, kit.ContentJSON, ae.body()).Refused(strconv.Itoa(ae.status)+" "+http.StatusText(ae.status), ae.message)
 	if ae.status == http.StatusTooManyRequests {
 		resp.Header.Set("Retry-After", strconv.Itoa(retryAfterSeconds)) // a rate-limit fault may set its own
 	}
