@@ -143,3 +143,27 @@ func TestFaultWithCustomBody(t *testing.T) {
 		}
 	}
 }
+
+// TestFailTwiceThenSucceed: two rules of times: 1 on one operation answer
+// the first two deletes, and the third goes through (the second rule was
+// once spent by the request the first answered, and the user was deleted
+// behind a 404).
+func TestFailTwiceThenSucceed(t *testing.T) {
+	srv := emulatortest.New(t, emulator.WithScenarioYAML("f.yaml", []byte(`
+onedata:
+  users:
+    a: {username: admin, password: password, privileges: [oz_users_delete]}
+    b: {username: leaver}
+faults:
+  - {vendor: onedata, operation: remove_user, status: 500, times: 1}
+  - {vendor: onedata, operation: remove_user, status: 404, times: 1}
+`)))
+	del := emulatortest.Request{Method: "DELETE", Path: "/api/v3/onezone/users/b", Header: map[string]string{"Authorization": basicAdm}}
+	var seq []int
+	for range 4 {
+		seq = append(seq, srv.Do(t, del).Status)
+	}
+	if fmt.Sprint(seq) != "[500 404 204 404]" {
+		t.Errorf("deletes answered %v, want [500 404 204 404]: two faults, the delete, then the user is gone", seq)
+	}
+}

@@ -169,3 +169,55 @@ func TestTimesAfterAndRemaining(t *testing.T) {
 		t.Errorf("remove: %d left", st2.Len())
 	}
 }
+
+// TestOnlyTheDecidingRuleIsCharged: of the rules a request matches, the
+// first that answers is the only answering rule that counts it; latency
+// rules count every request. Two rules of times: 1 fail twice, then the
+// call goes through, and an export keeps a rule that never answered.
+func TestOnlyTheDecidingRuleIsCharged(t *testing.T) {
+	var s Set
+	s.Add(compile(t, Fault{Vendor: "onedata", Operation: "remove_user", Status: 500, Times: 1}),
+		compile(t, Fault{Vendor: "onedata", Operation: "remove_user", Status: 404, Times: 1}),
+		compile(t, Fault{Vendor: "onedata", Latency: "10ms"}))
+	var got []int
+	for range 3 {
+		d := s.Decide("onedata", "remove_user", "DELETE", "/users/x", time.Unix(0, 0))
+		got = append(got, d.Status)
+		if d.Delay != 10*time.Millisecond {
+			t.Errorf("delay %v, want the latency rule's 10ms on every request", d.Delay)
+		}
+	}
+	if fmt.Sprint(got) != "[500 404 0]" {
+		t.Errorf("statuses %v, want [500 404 0]: fail twice, then succeed", got)
+	}
+	rules := s.Rules()
+	for i, want := range []struct{ seen, fired int }{{3, 1}, {2, 1}, {3, 3}} {
+		if rules[i].Seen != want.seen || rules[i].Fired != want.fired {
+			t.Errorf("rule %d seen %d fired %d, want %d and %d", i, rules[i].Seen, rules[i].Fired, want.seen, want.fired)
+		}
+	}
+
+	// Before the second request, the export still holds the 404 rule.
+	var fresh Set
+	fresh.Add(compile(t, Fault{Vendor: "onedata", Status: 500, Times: 1}), compile(t, Fault{Vendor: "onedata", Status: 404, Times: 1}))
+	fresh.Decide("onedata", "remove_user", "DELETE", "/users/x", time.Unix(0, 0))
+	if rem := fresh.Remaining(); len(rem) != 1 || rem[0].Status != 404 || rem[0].Times != 1 {
+		t.Errorf("remaining after one request: %+v, want the 404 rule untouched", rem)
+	}
+}
+
+// TestWindowBehindADecidingRule: a rate limit behind a rule that answered
+// does not count the calls that rule answered.
+func TestWindowBehindADecidingRule(t *testing.T) {
+	var s Set
+	s.Add(compile(t, Fault{Vendor: "onedata", Status: 503, Times: 5}),
+		compile(t, Fault{Vendor: "onedata", Limit: 2, Window: "1m"}))
+	now := time.Unix(100, 0)
+	var got []int
+	for range 8 {
+		got = append(got, s.Decide("onedata", "remove_user", "DELETE", "/users/x", now).Status)
+	}
+	if fmt.Sprint(got) != "[503 503 503 503 503 0 0 429]" {
+		t.Errorf("statuses %v: five 503s, then the window's 2 let through, then 429", got)
+	}
+}

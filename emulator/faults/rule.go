@@ -144,8 +144,12 @@ type Decision struct {
 // Answers tells whether a rule decided the answer (a status or a drop).
 func (d Decision) Answers() bool { return d.Rule >= 0 }
 
-// Decide counts the request against every matching rule; the first rule
-// that fires decides. Latency adds up over matching rules.
+// Decide counts the request against the matching rules, in order; the
+// first rule that fires with a status or a drop decides, and is the last
+// of those counted: a rule that answers is never charged (seen, times,
+// window) for a request another rule answered, so two rules of times: 1
+// fail twice, then let the call through. Rules that only add latency are
+// counted on every matching request and their delays add up.
 func (s *Set) Decide(vendor, op, method, p string, now time.Time) Decision {
 	d := Decision{Rule: -1}
 	vr := s.byVendor[vendor]
@@ -163,6 +167,9 @@ func (s *Set) Decide(vendor, op, method, p string, now time.Time) Decision {
 			i, forOp = forOp[0], forOp[1:]
 		}
 		r := s.rules[i]
+		if d.Rule >= 0 && r.answers() {
+			continue // decided: only latency composes from here on
+		}
 		if r.Method != "" && !strings.EqualFold(r.Method, method) {
 			continue
 		}
@@ -180,13 +187,16 @@ func (s *Set) Decide(vendor, op, method, p string, now time.Time) Decision {
 		if r.jitter > 0 {
 			d.Delay += time.Duration(r.draw() * float64(r.jitter))
 		}
-		if d.Rule < 0 && (r.Status != 0 || r.Drop) {
+		if d.Rule < 0 && r.answers() {
 			d.Rule, d.Status, d.Drop, d.RetryAfter = i, r.Status, r.Drop, r.RetryAfter
 			d.Body, d.ContentType, d.Verdict = r.Body, r.ContentType, r.Verdict
 		}
 	}
 	return d
 }
+
+// answers tells a rule that decides the answer when it fires.
+func (r *Rule) answers() bool { return r.Status != 0 || r.Drop }
 
 func (r *Rule) fires(now time.Time) bool {
 	if r.win != nil {
