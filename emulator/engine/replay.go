@@ -72,14 +72,7 @@ func (e *Engine) serveQuietly(w http.ResponseWriter, r *http.Request) {
 
 // entry finds one journal entry by its number.
 func (e *Engine) entry(seq uint64) (journal.Entry, bool) {
-	if seq == 0 {
-		return journal.Entry{}, false
-	}
-	list := e.journal.List(journal.Filter{AfterSeq: seq - 1})
-	if len(list) == 0 || list[0].Seq != seq {
-		return journal.Entry{}, false
-	}
-	return list[0], true
+	return e.journal.Get(seq)
 }
 
 // discard is a response writer that keeps nothing: the journal has it.

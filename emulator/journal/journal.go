@@ -160,16 +160,67 @@ func (j *Journal) Count(f Filter) int {
 	return n
 }
 
+// scanChunk is how many entries a walk copies under the lock at a time:
+// a search over 100,000 entries never holds the lock a request's Add
+// needs for longer than copying this many.
+const scanChunk = 256
+
+// each calls fn with every entry f matches, oldest first, on copies: the
+// lock is held only while a chunk is copied, never while entries are
+// matched (a text search lowers every field it reads). Entries added after
+// the walk began are not visited; entries dropped meanwhile are skipped.
 func (j *Journal) each(f Filter, fn func(*Entry)) {
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	n := len(j.entries)
-	for i := range n {
-		e := &j.entries[(j.next+i)%n]
-		if f.Match(e) {
-			fn(e)
+	last := j.seq
+	j.mu.Unlock()
+	next := f.AfterSeq + 1
+	buf := make([]Entry, 0, scanChunk)
+	for next <= last {
+		buf, next = j.copyFrom(buf[:0], next, last)
+		for i := range buf {
+			if f.Match(&buf[i]) {
+				fn(&buf[i])
+			}
 		}
 	}
+}
+
+// copyFrom appends the entries from seq next (or the oldest held, if
+// later) up to last, at most a chunk, and says where to go on.
+func (j *Journal) copyFrom(buf []Entry, next, last uint64) ([]Entry, uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	next = max(next, j.oldestLocked())
+	for ; next <= last && len(buf) < scanChunk; next++ {
+		if i, ok := j.indexLocked(next); ok {
+			buf = append(buf, j.entries[i])
+		}
+	}
+	return buf, next
+}
+
+// oldestLocked is the number of the oldest entry held (one past the
+// newest when none is).
+func (j *Journal) oldestLocked() uint64 { return j.seq - uint64(len(j.entries)) + 1 }
+
+// indexLocked is where entry seq sits in the ring, when it is held.
+func (j *Journal) indexLocked(seq uint64) (int, bool) {
+	n := len(j.entries)
+	if n == 0 || seq < j.oldestLocked() || seq > j.seq {
+		return 0, false
+	}
+	return (j.next + int(seq-j.oldestLocked())) % n, true
+}
+
+// Get returns entry seq while the journal holds it, in constant time.
+func (j *Journal) Get(seq uint64) (Entry, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	i, ok := j.indexLocked(seq)
+	if !ok {
+		return Entry{}, false
+	}
+	return j.entries[i], true
 }
 
 // Clear forgets every entry and says how many there were. Sequence
