@@ -34,6 +34,9 @@ const (
 type Recorder struct {
 	tables  []recordable // every table watched, nested ones included
 	touched []touchedRow
+	// index finds a touched row once a request has touched more than a
+	// few: a delete of 29,000 ids looks each up in constant time.
+	index map[rowKey]int
 	// Room for the usual request's few tables and rows, in the one
 	// allocation of the Recorder.
 	tablesArr  [8]recordable
@@ -48,6 +51,13 @@ type touchedRow struct {
 	after   func() (any, bool)
 	shallow bool // the tables inside the row are watched themselves
 }
+
+// rowKey names a touched row.
+type rowKey struct{ table, key string }
+
+// indexFrom is how many touched rows a scan looks through before the
+// Recorder indexes them.
+const indexFrom = 8
 
 // pathSep joins the elements of a table's path while it is recorded.
 const pathSep = "\x00"
@@ -127,8 +137,15 @@ func (r *Recorder) watchWithin(table, key string, row any) {
 	})
 }
 
-// find is a touched row's place, or -1: a request touches few rows.
+// find is a touched row's place, or -1: a scan while a request has
+// touched few rows, an index beyond.
 func (r *Recorder) find(table, key string) int {
+	if r.index != nil {
+		if i, ok := r.index[rowKey{table, key}]; ok {
+			return i
+		}
+		return -1
+	}
 	for i := range r.touched {
 		if r.touched[i].key == key && r.touched[i].table == table {
 			return i
@@ -145,6 +162,9 @@ func (r *Recorder) Finish() []Change {
 	}
 	var out []Change
 	for _, row := range r.touched {
+		if len(out) >= MaxChanges {
+			break // what a list keeps: the rest are not diffed at all
+		}
 		after, ok := row.after()
 		if row.shallow && row.had && ok {
 			out = diffFields(out, rowPath(row), row.before, after, false)
@@ -160,12 +180,22 @@ func (r *Recorder) Finish() []Change {
 
 func rowPath(row touchedRow) []string { return append(strings.Split(row.table, pathSep), row.key) }
 
-// note records a row's value before its first change.
+// noted tells a row already noted: its value before is known.
+func (r *Recorder) noted(table, key string) bool { return r.find(table, key) >= 0 }
+
+// note records a row's value before its first change; the caller checked
+// it was not noted yet.
 func (r *Recorder) note(table, key string, before any, had bool, after func() (any, bool)) {
-	if r.find(table, key) >= 0 {
-		return
-	}
 	r.touched = append(r.touched, touchedRow{table: table, key: key, before: before, had: had, after: after})
+	switch n := len(r.touched); {
+	case r.index != nil:
+		r.index[rowKey{table, key}] = n - 1
+	case n > indexFrom:
+		r.index = make(map[rowKey]int, 2*n)
+		for i, row := range r.touched {
+			r.index[rowKey{row.table, row.key}] = i
+		}
+	}
 }
 
 // ChangesSinceLoad tells how a state differs from the scenario it was

@@ -83,11 +83,15 @@ func (t *Table[K, V]) Mut(k K) (V, bool) {
 }
 
 func (t *Table[K, V]) mut(k K) (V, bool) {
-	if t.rec != nil {
-		t.note(k)
-	}
 	if v, ok := t.own[k]; ok {
+		if t.rec != nil {
+			// The caller changes this very value: the record needs a copy.
+			t.note(k, true)
+		}
 		return v, true
+	}
+	if t.rec != nil {
+		t.note(k, false) // the caller changes a copy; the shared value stays
 	}
 	v, ok := t.Get(k)
 	if !ok {
@@ -101,7 +105,7 @@ func (t *Table[K, V]) mut(k K) (V, bool) {
 // Set adds or replaces the value of k.
 func (t *Table[K, V]) Set(k K, v V) {
 	if t.rec != nil {
-		t.note(k)
+		t.note(k, false) // replaced, never changed in place
 	}
 	if !t.Has(k) {
 		t.n++
@@ -122,7 +126,7 @@ func (t *Table[K, V]) Delete(k K) bool {
 		return false
 	}
 	if t.rec != nil {
-		t.note(k)
+		t.note(k, false) // dropped, never changed in place
 	}
 	delete(t.own, k)
 	if _, inBase := t.base[k]; inBase {
@@ -213,14 +217,20 @@ func (t *Table[K, V]) Unordered() iter.Seq2[K, V] {
 // names the table in the state.
 func (t *Table[K, V]) watch(r *Recorder, path string) { t.rec, t.recPath = r, path }
 
-// note records k's value before its first change while watched: a copy
-// of its own, since Mut hands out the row itself when this table owns it.
-func (t *Table[K, V]) note(k K) {
+// note records k's value before its first change while watched. Only a
+// value about to be changed in place (Mut of a row this table owns) is
+// copied; one that is replaced, dropped or copied on write stays as it
+// was, so the record can keep it as it is.
+func (t *Table[K, V]) note(k K, inPlace bool) {
+	key := keyText(k)
+	if t.rec.noted(t.recPath, key) {
+		return // its value before is known: no copy
+	}
 	v, had := t.Get(k)
-	if had {
+	if had && inPlace {
 		v = t.snapshot(v)
 	}
-	t.rec.note(t.recPath, keyText(k), v, had, func() (any, bool) { return t.Get(k) })
+	t.rec.note(t.recPath, key, v, had, func() (any, bool) { return t.Get(k) })
 }
 
 // since lists the rows this table changed from the one it was loaded as:

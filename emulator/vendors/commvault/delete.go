@@ -66,6 +66,26 @@ func (st *State) userByName(name string) (int, bool) {
 	return 0, false
 }
 
+// nameIndex finds users by name for a request that names n of them: a
+// scan for a few, an index built once for more, so a group change naming
+// 60,000 members costs what it names, not its square.
+func (st *State) nameIndex(n int) func(name string) (int, bool) {
+	if n <= 4 {
+		return st.userByName
+	}
+	index := make(map[string]int, st.Users.Len())
+	for id, u := range st.Users.Unordered() {
+		index[foldName(u.Name)] = id
+	}
+	return func(name string) (int, bool) {
+		id, ok := index[foldName(name)]
+		return id, ok
+	}
+}
+
+// foldName is a name as userByName compares it, in any case.
+func foldName(s string) string { return strings.ToLower(strings.ToUpper(s)) }
+
 func (st *State) groupByName(name string) (int, bool) {
 	for id, g := range st.Groups.Unordered() {
 		if strings.EqualFold(g.Name, name) {

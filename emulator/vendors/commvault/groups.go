@@ -179,6 +179,34 @@ func (op operation) member(in, named bool) bool {
 	return in
 }
 
+// setMembers applies a group's member operation to every user at once, in
+// time linear in the users and members: the members that stay keep their
+// order, those added follow by id.
+func (st *State) setMembers(gid int, op operation, named map[int]bool) {
+	g, _ := st.Groups.Get(gid)
+	members := make(map[int]bool, len(g.Users))
+	for _, u := range g.Users {
+		members[u] = true
+	}
+	var added []int
+	removed := map[int]bool{}
+	for uid := range st.Users.Unordered() {
+		switch want := op.member(members[uid], named[uid]); {
+		case want && !members[uid]:
+			added = append(added, uid)
+		case !want && members[uid]:
+			removed[uid] = true
+		}
+	}
+	if len(added) == 0 && len(removed) == 0 {
+		return
+	}
+	mg, _ := st.Groups.Mut(gid)
+	kept := slices.DeleteFunc(slices.Clone(mg.Users), func(u int) bool { return removed[u] })
+	slices.Sort(added)
+	mg.Users = append(kept, added...)
+}
+
 // setMember adds a user to a group or removes it.
 func (st *State) setMember(gid, user int, member bool) {
 	g, _ := st.Groups.Mut(gid)
@@ -215,24 +243,19 @@ func (Vendor) modifyUserGroup(r *kit.Request, s kit.State) (kit.Response, error)
 		return kit.Response{}, badRequest("the body is not {\"groups\":[{...}]}")
 	}
 	in := req.Groups[0]
-	var users []int
+	named := make(map[int]bool, len(in.Users))
+	byName := st.nameIndex(len(in.Users))
 	for _, u := range in.Users {
 		id, ok := u.UserID, st.Users.Has(u.UserID)
 		if u.UserName != "" {
-			id, ok = st.userByName(u.UserName)
+			id, ok = byName(u.UserName)
 		}
 		if !ok {
 			return userAnswer(r, 2, fmt.Sprintf("Failed to update user group properties. User [%s] does not exist.", cmpName(u.UserName, u.UserID)), 0, ""), nil
 		}
-		users = append(users, id)
+		named[id] = true
 	}
-	g, _ := st.Groups.Get(gid)
-	for uid := range st.Users.Unordered() {
-		member := slices.Contains(g.Users, uid)
-		if want := in.UsersOp.member(member, slices.Contains(users, uid)); want != member {
-			st.setMember(gid, uid, want)
-		}
-	}
+	st.setMembers(gid, in.UsersOp, named)
 	if in.Description != nil {
 		mg, _ := st.Groups.Mut(gid)
 		mg.Description = *in.Description
