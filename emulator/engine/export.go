@@ -36,7 +36,10 @@ func (e *Engine) Export(session string) ([]byte, error) {
 			return
 		}
 		if snap, ok := e.byName[name].Vendor.(kit.Snapshotter); ok {
-			sections[name] = snap.Snapshot(st)
+			// A clone costs what the session changed, and its rows are its
+			// own: the writer reads them after the lock is let go while
+			// handlers go on changing the session's rows in place.
+			sections[name] = snap.Snapshot(st.Clone())
 		}
 	})
 	if !found {

@@ -113,19 +113,22 @@ func (e *Engine) State(session string) (map[string]json.RawMessage, error) {
 	if err := CheckSession(session); err != nil {
 		return nil, err
 	}
-	states := map[string]json.RawMessage{}
-	var failed error
-	found := e.store.Dump(session, e.VendorNames(), func(vendor string, st kit.State) {
-		b, err := json.Marshal(st)
-		if err != nil && failed == nil {
-			failed = fmt.Errorf("encoding %s's state: %w", vendor, err)
-		}
-		states[vendor] = b
-	})
+	// Clones under the lock (they cost what the session changed), encoded
+	// after it: a big world's encoding never holds its vendor's requests.
+	clones := map[string]kit.State{}
+	found := e.store.Dump(session, e.VendorNames(), func(vendor string, st kit.State) { clones[vendor] = st.Clone() })
 	if !found {
 		return nil, noSession(session)
 	}
-	return states, failed
+	states := make(map[string]json.RawMessage, len(clones))
+	for vendor, st := range clones {
+		b, err := json.Marshal(st)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s's state: %w", vendor, err)
+		}
+		states[vendor] = b
+	}
+	return states, nil
 }
 
 // Inspect runs fn on a vendor's state in a session, under the lock its
