@@ -125,6 +125,7 @@ func (a *API) mount(r *mux.Router) {
 		{"/requests/count", []endpoint{{http.MethodPost, a.countRequests}}},
 		{"/requests/stream", []endpoint{{http.MethodGet, a.streamRequests}}},
 		{"/requests/{seq}/replay", []endpoint{{http.MethodPost, a.replay}}},
+		{"/requests/{seq}/curl", []endpoint{{http.MethodGet, a.curl}}},
 		{"/changes", []endpoint{{http.MethodGet, a.changes}}},
 		{"/openapi.yaml", []endpoint{{http.MethodGet, a.controlSpec}}},
 		{"/credentials/{vendor}", []endpoint{{http.MethodGet, a.credential}}},

@@ -3,6 +3,7 @@ package control
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -98,6 +99,23 @@ func (a *API) changes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"session": session, "vendors": c})
+}
+
+// curl answers a journaled request as a curl command, as text.
+func (a *API) curl(w http.ResponseWriter, r *http.Request) {
+	seq, err := strconv.ParseUint(mux.Vars(r)["seq"], 10, 64)
+	if err != nil || seq == 0 {
+		writeError(w, http.StatusBadRequest, "seq: an entry's number, from 1")
+		return
+	}
+	cmd, err := a.eng.RequestCurl(seq)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, cmd+"\n") // a client gone is nothing to answer
 }
 
 // replay sends a journaled request again, into ?session= (its own when

@@ -69,6 +69,11 @@ func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, sta
 	// unless it is too large to keep whole.
 	h, cut := boundHeader(r.Header, journalHeaderBytes)
 	entry.Header, entry.HeaderTruncated = journal.Header(h), cut
+	entry.Host = truncate(r.Host, journalHeaderBytes)
+	entry.Target = r.RequestURI
+	if len(entry.Target) > journalHeaderBytes {
+		entry.Target, entry.HeaderTruncated = "", true
+	}
 	body := kr.Body
 	if len(body) > journalBodyBytes {
 		body, entry.Truncated = body[:journalBodyBytes], true

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/offboard/offboard/emulator/journal"
 )
@@ -35,17 +36,23 @@ func (e *Engine) Replay(seq uint64, into *string) (journal.Entry, error) {
 	}
 	var got uint64
 	ctx := context.WithValue(context.Background(), replayKey, &got)
-	u := &url.URL{Path: old.Path, RawQuery: old.Query}
-	req, err := http.NewRequestWithContext(ctx, old.Method, u.RequestURI(), bytes.NewReader([]byte(old.Body)))
+	target, viaPrefix := replayTarget(old, session)
+	req, err := http.NewRequestWithContext(ctx, old.Method, target, bytes.NewReader([]byte(old.Body)))
 	if err != nil {
 		return journal.Entry{}, invalid(err)
 	}
+	req.RequestURI = target
 	req.Header = http.Header(old.Header).Clone()
 	req.Header.Del(HeaderSession)
-	if session != "" {
+	if session != "" && !viaPrefix {
 		req.Header.Set(HeaderSession, SessionWire(session))
 	}
-	req.Host = "offboard.replay"
+	// The URLs the answer carries name the host the client used, so they
+	// lead where the original's did.
+	req.Host = old.Host
+	if req.Host == "" {
+		req.Host = "localhost"
+	}
 	req.RemoteAddr = "127.0.0.1:0"
 	e.serveQuietly(&discard{h: http.Header{}}, req)
 	if got == 0 {
@@ -56,6 +63,41 @@ func (e *Engine) Replay(seq uint64, into *string) (journal.Entry, error) {
 		return journal.Entry{}, errorf(ErrConflict, "the replay's entry #%d has already left the journal", got)
 	}
 	return entry, nil
+}
+
+// RequestCurl is a journaled request as a curl command that sends it again
+// exactly as it came (its session prefix or header included), safe to
+// paste into bash, zsh or fish whatever the request held.
+func (e *Engine) RequestCurl(seq uint64) (string, error) {
+	en, ok := e.entry(seq)
+	if !ok {
+		return "", errorf(ErrNotFound, "no entry #%d in the journal (it keeps the last %d)", seq, e.journal.Size())
+	}
+	return en.Curl(), nil
+}
+
+// replayTarget is the request target a replay into session sends: the
+// original's as it was sent (its escaping kept), its session named the
+// way the original named its own (the /__session/ prefix or the header);
+// viaPrefix tells which.
+func replayTarget(old journal.Entry, session string) (target string, viaPrefix bool) {
+	target = old.Target
+	if target == "" { // an entry made before targets were kept
+		target = (&url.URL{Path: old.Path, RawQuery: old.Query}).RequestURI()
+	}
+	rest, ok := strings.CutPrefix(target, SessionPrefix)
+	if !ok {
+		return target, false
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[i:]
+	} else {
+		rest = "/"
+	}
+	if session == "" {
+		return rest, false
+	}
+	return SessionPrefix + SessionWire(session) + rest, true
 }
 
 // serveQuietly serves an in-process request; a fault that drops the

@@ -43,6 +43,11 @@ type Entry struct {
 	Method    string    `json:"method"`
 	Path      string    `json:"path"`
 	Query     string    `json:"query,omitempty"`
+	// Host is the Host the client sent; Target the request target exactly
+	// as sent (escaped, with the /__session/ prefix when the session came
+	// that way, and the query), so the request can be sent again as it was.
+	Host   string `json:"host,omitempty"`
+	Target string `json:"target,omitempty"`
 	Header    Header    `json:"header"`
 	Body      string    `json:"body,omitempty"`
 	Truncated bool      `json:"bodyTruncated,omitempty"`

@@ -83,17 +83,24 @@ type Request struct {
 
 // BaseURL is where the client reached the emulator: scheme, host and the
 // session path prefix when it used one ("http://127.0.0.1:8080",
-// "http://h/__session/job-42"), for answers that link to a resource.
+// "http://h/__session/job-42"), for answers that link to a resource. The
+// session id is escaped as one path segment, so a URL built on it leads
+// back into the same session whatever the id holds ("a/b", "a#b", "ü").
 func (r *Request) BaseURL() string {
-	scheme := "http"
+	scheme := "http://"
 	if r.TLS {
-		scheme = "https"
+		scheme = "https://"
 	}
-	u := scheme + "://" + r.Host
+	return scheme + r.BaseHost()
+}
+
+// BaseHost is BaseURL without its scheme: the host and the session
+// prefix, for answers that name a host ("portalHostname").
+func (r *Request) BaseHost() string {
 	if r.ViaPrefix {
-		u += "/__session/" + r.Session
+		return r.Host + "/__session/" + url.PathEscape(r.Session)
 	}
-	return u
+	return r.Host
 }
 
 // Value returns a form field from the body, falling back to the query

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/offboard/offboard/emulator/engine"
@@ -124,4 +125,12 @@ func (c *Client) Replay(seq uint64, into *string) (journal.Entry, error) {
 	}
 	var e journal.Entry
 	return e, c.call(http.MethodPost, "/requests/"+strconv.FormatUint(seq, 10)+"/replay", q, nil, "", &e)
+}
+
+// RequestCurl is a journaled request as a curl command that sends it again
+// exactly as it came, safe to paste into bash, zsh or fish.
+func (c *Client) RequestCurl(seq uint64) (string, error) {
+	var out []byte
+	err := c.call(http.MethodGet, "/requests/"+strconv.FormatUint(seq, 10)+"/curl", nil, nil, "", &out)
+	return strings.TrimSuffix(string(out), "\n"), err
 }

@@ -45,12 +45,16 @@ type Options struct {
 const MaxSessionID = 256
 
 // ValidSessionID tells a usable session id: 1 to MaxSessionID bytes of
-// UTF-8 without control characters or white space. Any Go test's t.Name()
-// is one ("TestDelete/unknown_user#01"); where an id travels in a header
-// or a path it is percent-encoded (see engine.SessionWire).
+// UTF-8 without control characters or white space, and not "." or "..".
+// Any Go test's t.Name() is one ("TestDelete/unknown_user#01"); where an
+// id travels in a header or a path it is percent-encoded (see
+// engine.SessionWire).
 func ValidSessionID(id string) bool {
 	if id == "" || len(id) > MaxSessionID || !utf8.ValidString(id) {
 		return false
+	}
+	if id == "." || id == ".." {
+		return false // as a path segment it would mean the parent: a URL built on it leaves the session
 	}
 	for _, r := range id {
 		if unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError {

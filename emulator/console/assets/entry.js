@@ -61,25 +61,16 @@ function showEntry(en) {
   box.querySelector(".entry-request-body").id = "entry-request-body";
 }
 
-// curlOf writes the request as a shell command: its method, URL, headers
-// (the session's and the credentials as sent) and body.
-function curlOf(en) {
-  const q = (s) => "'" + String(s).replace(/'/g, "'\\''") + "'";
-  const skip = new Set(["content-length", "connection", "accept-encoding", "user-agent", "host"]);
-  const parts = ["curl -sS", "-X " + en.method, q(location.origin + en.path + (en.query ? "?" + en.query : ""))];
-  for (const [k, vs] of Object.entries(en.header || {})) {
-    if (skip.has(k.toLowerCase())) continue;
-    for (const v of vs) parts.push("-H " + q(k + ": " + v));
-  }
-  if (en.body) parts.push("--data-binary " + q(en.body));
-  let out = parts.join(" \\\n  ");
-  if (en.bodyTruncated) out = "# the journal kept the first 4 KB of the body only\n" + out;
-  return out;
-}
-
+// copyCurl shows and copies the request as the server writes it
+// (GET /requests/{seq}/curl): exact, with its session, and safe to paste
+// into bash, zsh or fish whatever the request held.
 async function copyCurl(en) {
   const box = $("#curl");
-  box.textContent = curlOf(en);
+  try {
+    box.textContent = (await api("GET", "/requests/" + en.seq + "/curl")).replace(/\n$/, "");
+  } catch (e) {
+    box.textContent = "# " + e.message;
+  }
   box.hidden = false;
   try { await navigator.clipboard.writeText(box.textContent); box.title = "copied"; } catch { /* shown; select it */ }
 }

@@ -157,7 +157,7 @@ type portalSelf struct {
 func (Vendor) portalSelf(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
 	out := portalSelf{ID: st.Portal.ID, Name: st.Portal.Name, IsPortal: true, PortalName: st.Portal.Name,
-		PortalHostname: r.Host + "/" + context(r), CurrentVersion: portalVersion, AuthorizedCrossOriginDomains: []string{}}
+		PortalHostname: r.BaseHost() + "/" + context(r), CurrentVersion: portalVersion, AuthorizedCrossOriginDomains: []string{}}
 	if t, err := st.token(r); err == nil {
 		l, ok := st.Logins.Get(t.User)
 		if !ok {
