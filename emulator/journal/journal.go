@@ -46,11 +46,11 @@ type Entry struct {
 	// Host is the Host the client sent; Target the request target exactly
 	// as sent (escaped, with the /__session/ prefix when the session came
 	// that way, and the query), so the request can be sent again as it was.
-	Host   string `json:"host,omitempty"`
-	Target string `json:"target,omitempty"`
-	Header    Header    `json:"header"`
-	Body      string    `json:"body,omitempty"`
-	Truncated bool      `json:"bodyTruncated,omitempty"`
+	Host      string `json:"host,omitempty"`
+	Target    string `json:"target,omitempty"`
+	Header    Header `json:"header"`
+	Body      string `json:"body,omitempty"`
+	Truncated bool   `json:"bodyTruncated,omitempty"`
 	// HeaderTruncated says values were cut to keep the entry within the
 	// engine's header budget.
 	HeaderTruncated bool `json:"headerTruncated,omitempty"`
