@@ -113,6 +113,7 @@ func (a *API) stateAs(w http.ResponseWriter, r *http.Request, session string) {
 // writeState streams the state vendor by vendor: a large state is never
 // held twice.
 func (a *API) writeState(w http.ResponseWriter, session string) {
+	seq := a.eng.JournalSeq() // before the read: every entry up to it is in the state
 	states, err := a.eng.State(session)
 	if err != nil {
 		fail(w, err)
@@ -123,7 +124,7 @@ func (a *API) writeState(w http.ResponseWriter, session string) {
 	bw := bufio.NewWriterSize(w, 16<<10)
 	head, _ := json.Marshal(a.eng.ScenarioName())
 	sess, _ := json.Marshal(session)
-	fmt.Fprintf(bw, "{\n  \"scenario\": %s,\n  \"session\": %s,\n  \"vendors\": {", head, sess)
+	fmt.Fprintf(bw, "{\n  \"scenario\": %s,\n  \"session\": %s,\n  \"journalSeq\": %d,\n  \"vendors\": {", head, sess, seq)
 	var pretty bytes.Buffer
 	for i, name := range slices.Sorted(maps.Keys(states)) {
 		if i > 0 {

@@ -3,6 +3,7 @@ package control
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,8 +15,9 @@ import (
 	"github.com/offboard/offboard/emulator/journal"
 )
 
-// stuckStream opens a journal stream and never reads it.
-func stuckStream(t *testing.T, addr string) net.Conn {
+// stuckStream opens a journal stream and reads no more than its status
+// line; ok tells it was let in (200).
+func stuckStream(t *testing.T, addr string) (c net.Conn, ok bool) {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -24,7 +26,16 @@ func stuckStream(t *testing.T, addr string) net.Conn {
 	_ = c.(*net.TCPConn).SetReadBuffer(1024)
 	fmt.Fprintf(c, "GET /__admin/requests/stream HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
 	t.Cleanup(func() { c.Close() })
-	return c
+	// Read the status line only: the stream holds its place from then on
+	// (a probe for a free place must not race the stuck streams for them),
+	// and nothing more is read.
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	status := make([]byte, len("HTTP/1.1 200"))
+	if _, err := io.ReadFull(c, status); err != nil {
+		t.Fatalf("a stuck stream got no answer: %v", err)
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	return c, string(status) == "HTTP/1.1 200"
 }
 
 // TestStuckStreamsLoseTheirPlaces: streams whose readers stop reading are
@@ -47,7 +58,9 @@ func TestStuckStreamsLoseTheirPlaces(t *testing.T) {
 	t.Cleanup(srv.Close) // after the stuck clients' own cleanups close them
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	for range journal.MaxSubscriptions {
-		stuckStream(t, addr)
+		if _, ok := stuckStream(t, addr); !ok {
+			t.Fatal("a stuck stream was refused before every place was taken")
+		}
 	}
 	full := func() bool {
 		resp, err := http.Get(srv.URL + "/__admin/requests/stream")
@@ -81,20 +94,18 @@ func TestStuckStreamsLoseTheirPlaces(t *testing.T) {
 	// One more stuck stream (once a freed place is let go by the probe
 	// that found it), then a shutdown: it ends at once.
 	var c net.Conn
-	var r *bufio.Reader
 	for {
-		c = stuckStream(t, addr)
-		r = bufio.NewReader(c)
-		line, _ := r.ReadString('\n')
-		if strings.Contains(line, "200") {
+		var ok bool
+		if c, ok = stuckStream(t, addr); ok {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the stream answered %q", line)
+			t.Fatal("no stream was let in after the stuck ones lost their places")
 		}
 		c.Close()
 		time.Sleep(20 * time.Millisecond)
 	}
+	r := bufio.NewReader(c)
 	start := time.Now()
 	eng.Close()
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))

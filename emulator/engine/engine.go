@@ -99,6 +99,7 @@ type Engine struct {
 	scenario *scenarios.File // as loaded, for listings and reset
 
 	closing   chan struct{} // closed by Close: latency faults stop waiting
+	scans     chan struct{} // a turn each for the journal-wide walks running now
 	closeOnce sync.Once
 
 	// Header values every vendor answer carries, shared: net/http only
@@ -119,7 +120,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Vendors = vendors.All()
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, byName: map[string]*vendorEntry{}, known: faults.Known{},
-		closing: make(chan struct{}), sandboxCSP: []string{"sandbox"}, nosniff: []string{"nosniff"}}
+		closing: make(chan struct{}), scans: make(chan struct{}, maxScans), sandboxCSP: []string{"sandbox"}, nosniff: []string{"nosniff"}}
 	// Routes come from the specs' generated table; the specs themselves
 	// parse in the background while the scenario loads and the server
 	// starts: a request that needs its vendor's spec (to validate) waits

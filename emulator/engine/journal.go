@@ -22,6 +22,7 @@ func (e *Engine) Requests(f journal.Filter, limit int) ([]journal.Entry, error) 
 	if err := f.Check(); err != nil {
 		return nil, invalid(err)
 	}
+	defer e.scanSlot()()
 	out := e.journal.List(f)
 	if limit > 0 && limit < len(out) {
 		out = out[len(out)-limit:]
@@ -35,11 +36,29 @@ func (e *Engine) CountRequests(f journal.Filter) (int, error) {
 	if err := f.Check(); err != nil {
 		return 0, invalid(err)
 	}
+	defer e.scanSlot()()
 	return e.journal.Count(f), nil
+}
+
+// maxScans is how many journal-wide walks (lists, counts, searches) run at
+// once; more wait their turn, so however many a client starts, vendor
+// requests keep most of the machine.
+const maxScans = 2
+
+// scanSlot waits for a turn to walk the journal; call what it returns to
+// give the turn back.
+func (e *Engine) scanSlot() func() {
+	e.scans <- struct{}{}
+	return func() { <-e.scans }
 }
 
 // ClearRequests forgets the journal and says how many entries it held.
 func (e *Engine) ClearRequests() int { return e.journal.Clear() }
+
+// JournalSeq is the number of the newest journal entry (0 before the
+// first): a client that reads the state and then follows the journal
+// applies the entries after it.
+func (e *Engine) JournalSeq() uint64 { return e.journal.Last() }
 
 // JournalSize is how many requests the journal keeps; 0 when it is off.
 func (e *Engine) JournalSize() int { return e.journal.Size() }

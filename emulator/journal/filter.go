@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Filter selects entries; zero fields match everything. Its JSON form is
@@ -84,7 +85,7 @@ func (f Filter) Match(e *Entry) bool {
 // contains tells whether lower (lower case) is in any of the entry's
 // texts, in any case.
 func (e *Entry) contains(lower string) bool {
-	has := func(s string) bool { return len(s) >= len(lower) && strings.Contains(strings.ToLower(s), lower) }
+	has := func(s string) bool { return len(s) >= len(lower) && containsFold(s, lower) }
 	if has(e.Method) || has(e.Path) || has(e.Query) || has(e.Body) || has(e.Detail) || has(e.VendorError) || has(e.Response.Body) {
 		return true
 	}
@@ -101,4 +102,46 @@ func (e *Entry) contains(lower string) bool {
 		}
 	}
 	return false
+}
+
+// containsFold tells whether lower (lower case) is in s in any case,
+// without a lowered copy of s when lower is ASCII: a search over 100,000
+// entries reads them, it does not copy them.
+func containsFold(s, lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		if lower[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), lower)
+		}
+	}
+	if lower == "" {
+		return true
+	}
+	first := lower[0]
+	upper := first
+	if 'a' <= first && first <= 'z' {
+		upper -= 'a' - 'A'
+	}
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if c := s[i]; c != first && c != upper {
+			continue
+		}
+		if asciiEqualFold(s[i:i+len(lower)], lower) {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiEqualFold compares s with lower (ASCII, lower case) in any case.
+func asciiEqualFold(s, lower string) bool {
+	for j := 0; j < len(lower); j++ {
+		c := s[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[j] {
+			return false
+		}
+	}
+	return true
 }

@@ -120,6 +120,13 @@ func New(size int) *Journal {
 	return &Journal{size: size, entries: make([]Entry, 0, min(size, 4096))}
 }
 
+// Last is the newest entry's number, 0 before the first.
+func (j *Journal) Last() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.seq
+}
+
 // Size is how many entries the journal keeps; 0 when it is off.
 func (j *Journal) Size() int { return j.size }
 

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -75,5 +76,21 @@ func TestWalkSkipsWhatLeft(t *testing.T) {
 	}
 	if len(got) != scanChunk {
 		t.Errorf("visited %d, want the first chunk only (the rest left the ring)", len(got))
+	}
+}
+
+// TestContainsFold: the search finds text in any case, ASCII or not, as
+// lowering both would.
+func TestContainsFold(t *testing.T) {
+	for _, tc := range []struct {
+		s, lower string
+		want     bool
+	}{
+		{"Needle_In_Body", "needle_in", true}, {"needle", "needles", false}, {"xxNEEDLE", "needle", true},
+		{"a", "", true}, {"ÜBER", "über", true}, {"über", "uber", false}, {"x@Y[z", "@y[", true}, {"`", "@", false},
+	} {
+		if got := containsFold(tc.s, tc.lower); got != tc.want || got != strings.Contains(strings.ToLower(tc.s), tc.lower) {
+			t.Errorf("containsFold(%q, %q) = %v, want %v", tc.s, tc.lower, got, tc.want)
+		}
 	}
 }

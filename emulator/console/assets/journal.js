@@ -38,7 +38,7 @@ function addEntry(en) {
   // A hidden tab gets no frames: past a journal's worth, redraw it whole.
   if (state.pending.length > MAX_ENTRIES) { state.pending = []; state.rebuild = true; }
   scheduleJournal();
-  scheduleStateRefresh();
+  scheduleStateRefresh(en);
   if (en.decidedBy === "fault") scheduleFaults();
   if (state.waitingFor === en.seq) openEntry(en.seq);
 }
