@@ -52,6 +52,7 @@ func stateJSON(t *testing.T, srv *emulatortest.Server) map[string]any {
 		t.Fatal(err)
 	}
 	delete(m, "scenario")
+	delete(m, "journalSeq")
 	return m
 }
 
