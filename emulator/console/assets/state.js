@@ -19,6 +19,9 @@ async function loadState() {
   state.worldSeq = data.journalSeq || 0; // entries up to it are in this copy
   state.worldStale = false;
   state.stateFetches = (state.stateFetches || 0) + 1;
+  // Entries that arrived while the world was on its way were laid onto the
+  // copy it replaces: lay those after its number onto this one.
+  for (const en of state.entries) if (en.seq > state.worldSeq) applyChanges(en, true);
   drawState();
   loadSince();
 }
@@ -48,7 +51,7 @@ function drawState() {
 // the world and redraws the tables they touched; what cannot be laid on
 // (a value the journal cut, a list of changes at its limit) makes the
 // copy stale, fetched again at most once every two seconds.
-function applyChanges(en) {
+function applyChanges(en, quiet) {
   if (!state.world || en.session !== state.worldSession || en.seq <= state.worldSeq) return;
   state.worldSeq = en.seq;
   if (!en.changes || !en.changes.length) return;
@@ -58,7 +61,7 @@ function applyChanges(en) {
     if (!applyChange(world, c)) { staleState(); return; }
     (state.dirtyTables = state.dirtyTables || new Set()).add(en.vendor + "." + c.path[0]);
   }
-  scheduleStateDraw();
+  if (!quiet) scheduleStateDraw();
 }
 
 function applyChange(root, c) {
