@@ -1,8 +1,11 @@
 package kit
 
 import (
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
+	"time"
 )
 
 // Bearer returns the token of an "Authorization: Bearer <token>" header
@@ -35,4 +38,27 @@ func Basic(authorization string) (user, password string, ok bool) {
 func IsBasic(authorization string) bool {
 	scheme, _, _ := strings.Cut(strings.TrimSpace(authorization), " ")
 	return strings.EqualFold(scheme, "Basic")
+}
+
+// Live tells whether a credential that expires at expires is still good
+// at now; the zero time never expires (a scenario's token without expires).
+func Live(expires, now time.Time) bool { return expires.IsZero() || now.Before(expires) }
+
+// FirstKey is the first key, in key order, whose value ok accepts: the
+// credential `offboard token VENDOR` mints from a scenario's tokens.
+func FirstKey[V any](t *Table[string, V], ok func(V) bool) (string, bool) {
+	for k, v := range t.All() {
+		if ok(v) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// RandomHex is n random bytes in lower-case hex: a token or an id that
+// the vendor makes up.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
 }

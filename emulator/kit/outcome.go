@@ -44,6 +44,22 @@ func DecodeJSON(body []byte) any {
 	return v
 }
 
+// ErrorOutcome judges an answer whose JSON error body names the error at
+// code and says why at msg (paths as Field takes them): a success below
+// 400, else an error named by the body, or by its status when the body
+// names none.
+func ErrorOutcome(resp Response, code, msg []any) Outcome {
+	if resp.Status < 400 {
+		return Outcome{}
+	}
+	v := DecodeJSON(resp.Body)
+	out := Outcome{Error: true, Code: Text(Field(v, code...)), Message: Text(Field(v, msg...))}
+	if out.Code == "" {
+		out.Code = strconv.Itoa(resp.Status)
+	}
+	return out
+}
+
 // Field walks a decoded JSON value by object keys and array indexes
 // ("response", 0, "errorCode"); nil when the path is not there.
 func Field(v any, path ...any) any {

@@ -4,8 +4,6 @@
 package arcgis
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"slices"
 	"strconv"
@@ -214,7 +212,7 @@ func (Vendor) generateToken(r *kit.Request, s kit.State) (kit.Response, error) {
 		// The portal trades its own token for a federated server's
 		// (generateTokenForServer: token and serverUrl, no password).
 		t, ok := st.Tokens.Get(r.Value("token"))
-		if !ok || (!t.Expires.IsZero() && !r.Now.Before(t.Expires)) {
+		if !ok || !kit.Live(t.Expires, r.Now) {
 			return kit.Response{}, errInvalidToken
 		}
 		if r.Value("serverUrl") == "" {
@@ -230,9 +228,7 @@ func (Vendor) generateToken(r *kit.Request, s kit.State) (kit.Response, error) {
 	if m, err := strconv.Atoi(r.Value("expiration")); err == nil && m > 0 {
 		minutes = min(m, maxTokenMinutes)
 	}
-	raw := make([]byte, 24)
-	_, _ = rand.Read(raw) // crypto/rand.Read never fails on supported platforms
-	tok := hex.EncodeToString(raw)
+	tok := kit.RandomHex(24)
 	expires := r.Now.Add(time.Duration(minutes) * time.Minute)
 	st.Tokens.Set(tok, &Token{User: user, Role: role, Expires: expires, Issued: true})
 	kit.PruneIssued(st.Tokens, r.Now, func(t *Token) (time.Time, bool) { return t.Expires, t.Issued })

@@ -52,7 +52,7 @@ func (st *State) token(r *kit.Request) (*Token, error) {
 		return nil, errTokenRequired
 	}
 	t, ok := st.Tokens.Get(raw)
-	if !ok || (!t.Expires.IsZero() && !r.Now.Before(t.Expires)) {
+	if !ok || !kit.Live(t.Expires, r.Now) {
 		return nil, errInvalidToken
 	}
 	return t, nil
@@ -68,11 +68,8 @@ func (st *State) sees(r *kit.Request, user string) bool {
 // Credential implements kit.Credentialer: the first administrator token
 // that has not expired, as Esri's clients send it in a header.
 func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
-	st := s.(*State)
-	for k, t := range st.Tokens.All() {
-		if t.Role == RoleAdministrator && (t.Expires.IsZero() || now.Before(t.Expires)) {
-			return "X-Esri-Authorization", "Bearer " + k, nil
-		}
+	if k, ok := kit.FirstKey(s.(*State).Tokens, func(t *Token) bool { return t.Role == RoleAdministrator && kit.Live(t.Expires, now) }); ok {
+		return "X-Esri-Authorization", "Bearer " + k, nil
 	}
 	return "", "", errors.New("the scenario has no valid arcgis administrator token")
 }

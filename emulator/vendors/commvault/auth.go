@@ -29,7 +29,7 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 	switch {
 	case !ok:
 		return unauthorized("unknown Authtoken")
-	case !t.Expires.IsZero() && !r.Now.Before(t.Expires):
+	case !kit.Live(t.Expires, r.Now):
 		return unauthorized("Authtoken expired at " + t.Expires.Format(time.RFC3339))
 	}
 	u, ok := st.Users.Get(t.User)
@@ -72,10 +72,8 @@ func (st *State) token(r *kit.Request) (raw, scheme, found string) {
 // Credential implements kit.Credentialer.
 func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
 	st := s.(*State)
-	for k, t := range st.Tokens.All() {
-		if (t.Expires.IsZero() || now.Before(t.Expires)) && st.Users.Has(t.User) {
-			return "Authtoken", k, nil
-		}
+	if k, ok := kit.FirstKey(st.Tokens, func(t *Token) bool { return kit.Live(t.Expires, now) && st.Users.Has(t.User) }); ok {
+		return "Authtoken", k, nil
 	}
 	return "", "", errors.New("the scenario has no valid commvault Authtoken")
 }

@@ -1,9 +1,7 @@
 package commvault
 
 import (
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -64,9 +62,7 @@ func (Vendor) login(r *kit.Request, s kit.State) (kit.Response, error) {
 // issueToken makes a session token that expires after sessionIdle
 // without use; at most kit.MaxIssued live in a world.
 func (st *State) issueToken(user int, now time.Time) string {
-	var b [48]byte
-	_, _ = rand.Read(b[:])
-	tok := "QSDK " + hex.EncodeToString(b[:])
+	tok := "QSDK " + kit.RandomHex(48)
 	st.Tokens.Set(tok, &Token{User: user, Expires: now.Add(sessionIdle), Issued: true})
 	kit.PruneIssued(st.Tokens, now, func(t *Token) (time.Time, bool) { return t.Expires, t.Issued })
 	return tok

@@ -16,7 +16,7 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 		switch {
 		case !ok:
 			return gatewayAuth("decrypt token fail", "unknown X-Auth-Token")
-		case !t.Expires.IsZero() && !r.Now.Before(t.Expires):
+		case !kit.Live(t.Expires, r.Now):
 			// The gateway names the expiry as IAM writes expires_at.
 			return gatewayAuth("token expires, expires_at: "+t.Expires.UTC().Format("2006-01-02T15:04:05.000000Z"),
 				"X-Auth-Token expired at "+t.Expires.Format(time.RFC3339))
@@ -43,11 +43,8 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 
 // Credential implements kit.Credentialer: the first token that has not expired.
 func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
-	st := s.(*State)
-	for k, t := range st.Tokens.All() {
-		if t.Expires.IsZero() || now.Before(t.Expires) {
-			return "X-Auth-Token", k, nil
-		}
+	if k, ok := kit.FirstKey(s.(*State).Tokens, func(t *Token) bool { return kit.Live(t.Expires, now) }); ok {
+		return "X-Auth-Token", k, nil
 	}
 	return "", "", errors.New("the scenario has no valid huawei token")
 }

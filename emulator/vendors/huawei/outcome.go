@@ -1,8 +1,6 @@
 package huawei
 
 import (
-	"strconv"
-
 	"github.com/offboard/offboard/emulator/kit"
 )
 
@@ -12,12 +10,7 @@ import (
 // provider) treat as a failure.
 func (Vendor) Outcome(resp kit.Response) kit.Outcome {
 	if resp.Status >= 400 {
-		v := kit.DecodeJSON(resp.Body)
-		out := kit.Outcome{Error: true, Code: kit.Text(kit.Field(v, "error_code")), Message: kit.Text(kit.Field(v, "error_msg"))}
-		if out.Code == "" {
-			out.Code = strconv.Itoa(resp.Status)
-		}
-		return out
+		return kit.ErrorOutcome(resp, []any{"error_code"}, []any{"error_msg"})
 	}
 	refused := false
 	for v := range kit.Values(resp.Body, `"is_success`) {

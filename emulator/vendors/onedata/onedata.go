@@ -3,8 +3,6 @@
 package onedata
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 
@@ -186,8 +184,4 @@ func (Vendor) createUser(r *kit.Request, s kit.State) (kit.Response, error) {
 }
 
 // newUserID is 32 lower-case hex characters, as Onezone's ids are.
-func newUserID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails on supported platforms
-	return hex.EncodeToString(b[:])
-}
+func newUserID() string { return kit.RandomHex(16) }

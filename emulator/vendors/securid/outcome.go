@@ -9,13 +9,9 @@ import (
 // Outcome implements kit.Judge: the service's errors carry an error status
 // and {"status","error","message"}; the status and its reason name it.
 func (Vendor) Outcome(resp kit.Response) kit.Outcome {
-	if resp.Status < 400 {
-		return kit.Outcome{}
+	out := kit.ErrorOutcome(resp, []any{"error"}, []any{"message"})
+	if status := strconv.Itoa(resp.Status); out.Error && out.Code != status {
+		out.Code = status + " " + out.Code
 	}
-	v := kit.DecodeJSON(resp.Body)
-	code := strconv.Itoa(resp.Status)
-	if reason := kit.Text(kit.Field(v, "error")); reason != "" {
-		code += " " + reason
-	}
-	return kit.Outcome{Error: true, Code: code, Message: kit.Text(kit.Field(v, "message"))}
+	return out
 }
