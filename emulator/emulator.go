@@ -66,9 +66,10 @@ type (
 )
 
 // Emulator serves the vendors' APIs and the control API. It is safe for
-// concurrent use. Its Go API is the engine's.
+// concurrent use. Its Go API is engine.API's methods: scenarios, sessions,
+// state, faults, the journal, specs and credentials.
 type Emulator struct {
-	*engine.Engine
+	engine.API
 	vendorRoutes http.Handler // the engine, behind CORS
 	control      http.Handler
 	separate     bool // the control API is served by AdminHandler only
@@ -86,7 +87,7 @@ func New(opts ...Option) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	em := &Emulator{Engine: eng, vendorRoutes: eng, separate: c.separate}
+	em := &Emulator{API: eng, vendorRoutes: eng, separate: c.separate}
 	em.control = control.New(eng, c.control)
 	if report := c.engine.ValidateOutput; report != nil {
 		if em.control, err = control.Validating(em.control, report); err != nil {
@@ -124,11 +125,14 @@ func (em *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // separate listener (see WithSeparateAdmin); other paths answer 404.
 func (em *Emulator) AdminHandler() http.Handler { return em.control }
 
-// AdminSpec is the control API's OpenAPI document.
-func AdminSpec() []byte { return control.Spec() }
-
 // ControlSpec is the control API's OpenAPI document (GET /__admin/openapi.yaml).
 func (em *Emulator) ControlSpec() []byte { return control.Spec() }
+
+// AdminSpec is the control API's OpenAPI document.
+//
+// Deprecated: use (*Emulator).ControlSpec, the name GET
+// /__admin/openapi.yaml gives; AdminSpec goes in the next release.
+func AdminSpec() []byte { return control.Spec() }
 
 // SessionWire is a session id as it travels in the X-Offboard-Session
 // header and in a /__session/{id}/ path prefix: percent-encoded, so any
@@ -143,6 +147,9 @@ func Vendors() []string { return engine.Vendors() }
 
 // Check loads scenario references (built-in names or paths) the way the
 // emulator would and reports every mistake with file:line:col.
+//
+// Deprecated: it builds an emulator for every call; use (*Emulator).Check
+// on one you have. Check goes in the next release.
 func Check(refs ...string) error {
 	_, err := New(WithScenario(refs...))
 	return err

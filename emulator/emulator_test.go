@@ -97,11 +97,11 @@ func TestScenarioFileOnDisk(t *testing.T) {
 	if err := os.WriteFile(good, []byte("name: mine\ndescription: joe only\nonedata:\n  users:\n    "+joe+": {username: joe}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := emulatortest.New(t, emulator.WithScenarioFile(good))
+	srv := emulatortest.New(t, emulator.WithScenario(good))
 	if got := srv.Do(t, delJoe(nil)); got.Status != 401 {
 		t.Errorf("no admin in this scenario, want 401, got %d", got.Status)
 	}
-	if err := emulator.Check(filepath.Join(dir, "missing.yaml")); err == nil {
+	if err := srv.Emulator.Check(filepath.Join(dir, "missing.yaml")); err == nil {
 		t.Error("a missing file checked fine")
 	}
 }

@@ -25,7 +25,11 @@ func TestEveryControlEndpointHasAGoMethod(t *testing.T) {
 	var doc struct {
 		Paths map[string]map[string]yaml.Node `yaml:"paths"`
 	}
-	if err := yaml.Unmarshal(emulator.AdminSpec(), &doc); err != nil {
+	em, err := emulator.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(em.ControlSpec(), &doc); err != nil {
 		t.Fatal(err)
 	}
 	api := reflect.TypeFor[*emulator.Emulator]()

@@ -40,6 +40,9 @@ func WithScenario(refs ...string) Option {
 }
 
 // WithScenarioFile is WithScenario for a path.
+//
+// Deprecated: WithScenario takes paths and names alike; WithScenarioFile
+// goes in the next release.
 func WithScenarioFile(path string) Option { return WithScenario(path) }
 
 // WithScenarioYAML loads a scenario given as YAML text; name is used in

@@ -45,9 +45,15 @@ its own, and report every mistake of every file, sorted, one per line:
 The exit code is 1 when any file has a mistake.`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, files []string) error {
+			// One emulator checks every file, each on its own.
+			em, err := emulator.New()
+			if err != nil {
+				return err
+			}
+			defer em.Close()
 			failed := 0
 			for _, f := range files {
-				if err := emulator.Check(f); err != nil {
+				if err := em.Check(f); err != nil {
 					failed++
 					if list := scenarios.List(err); len(list) > 0 {
 						for _, e := range list {

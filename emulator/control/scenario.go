@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/offboard/offboard/scenarios"
 )
@@ -46,19 +47,45 @@ func readScenario(r *http.Request) (*scenarios.File, error) {
 	if name := strings.TrimSpace(string(body)); len(name) <= 64 && !strings.ContainsAny(name, ":\n{}[]#") {
 		return scenarios.Builtin(name)
 	}
-	return scenarios.Parse("request body", body)
+	return scenarios.Parse(bodyName(r), body)
+}
+
+// bodyName is what a scenario body's mistakes are named by: ?file= (the
+// client's own file name, as the Go API's LoadYAML takes it), or "request
+// body".
+func bodyName(r *http.Request) string {
+	name := r.URL.Query().Get("file")
+	if name == "" || len(name) > 256 || strings.ContainsFunc(name, unicode.IsControl) {
+		return "request body"
+	}
+	return name
 }
 
 func (a *API) loadScenario(w http.ResponseWriter, r *http.Request) {
-	f, err := readScenario(r)
-	if err == nil {
+	var f *scenarios.File
+	var err error
+	if names := r.URL.Query()["name"]; len(names) > 1 {
+		err = a.loadBuiltins(names)
+	} else if f, err = readScenario(r); err == nil {
 		err = a.eng.LoadScenario(f)
 	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "loaded", "scenario": f.Name})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "loaded", "scenario": a.eng.ScenarioName()})
+}
+
+// loadBuiltins layers built-in scenarios, each over the one before, as
+// serve's repeated --scenario does; only built-in names (never a path of
+// the server's) are taken.
+func (a *API) loadBuiltins(names []string) error {
+	for _, name := range names {
+		if _, err := scenarios.Builtin(name); err != nil {
+			return err
+		}
+	}
+	return a.eng.LoadRefs(names...)
 }
 
 func (a *API) loadSessionScenario(w http.ResponseWriter, r *http.Request) {

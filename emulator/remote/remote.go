@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -180,28 +181,35 @@ func (c *Client) Scenarios() ([]scenarios.Info, error) {
 // machine's (sent as the body). One at a time: over HTTP a file layers on
 // another with extends.
 func (c *Client) LoadRefs(refs ...string) error {
-	if len(refs) != 1 {
-		return fmt.Errorf("%w: load one scenario at a time over HTTP (a file layers on another with extends)", engine.ErrInvalid)
+	switch {
+	case len(refs) == 1:
+		return c.loadRef("/scenario", refs[0])
+	case len(refs) > 1 && !slices.ContainsFunc(refs, isFile):
+		return c.call(http.MethodPut, "/scenario", url.Values{"name": refs}, nil, "", nil)
 	}
-	return c.loadRef("/scenario", refs[0])
+	return fmt.Errorf("%w: over HTTP, layer built-in names, or load one file (a file layers on another with extends)", engine.ErrInvalid)
+}
+
+// isFile tells a scenario reference that names a file, not a built-in.
+func isFile(ref string) bool {
+	return strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml")
 }
 
 func (c *Client) loadRef(path, ref string) error {
-	if !strings.ContainsAny(ref, `/\`) && !strings.HasSuffix(ref, ".yaml") && !strings.HasSuffix(ref, ".yml") {
+	if !isFile(ref) {
 		return c.call(http.MethodPut, path, url.Values{"name": {ref}}, nil, "", nil)
 	}
 	data, err := readFile(ref)
 	if err != nil {
 		return err
 	}
-	return c.call(http.MethodPut, path, nil, data, "application/yaml", nil)
+	return c.call(http.MethodPut, path, url.Values{"file": {ref}}, data, "application/yaml", nil)
 }
 
-// LoadYAML loads a scenario from YAML; name is only for messages, as in
-// the in-process API (the server names its mistakes by line and field).
+// LoadYAML loads a scenario from YAML; name appears in its mistakes, as
+// in the in-process API.
 func (c *Client) LoadYAML(name string, data []byte) error {
-	_ = name
-	return c.call(http.MethodPut, "/scenario", nil, data, "application/yaml", nil)
+	return c.call(http.MethodPut, "/scenario", url.Values{"file": {name}}, data, "application/yaml", nil)
 }
 
 // Export is the world (or a session's) as a scenario file that loads back

@@ -179,7 +179,11 @@ func TestAdminToken(t *testing.T) {
 // spec) or takes a parsed scenario (loaded over HTTP from a name, a file
 // or YAML instead).
 func TestEveryControlMethodHasARemoteOne(t *testing.T) {
-	spec := emulator.AdminSpec()
+	em, err := emulator.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := em.ControlSpec()
 	methods := map[string]bool{}
 	for _, m := range regexp.MustCompile(`x-go-method: (\w+)`).FindAllStringSubmatch(string(spec), -1) {
 		methods[m[1]] = true
@@ -243,5 +247,30 @@ func TestSessionOverHTTP(t *testing.T) {
 		Header: map[string]string{"X-Auth-Token": "onedata-admin-token"}})
 	if got.Status != http.StatusOK {
 		t.Errorf("the shared world lost joe: %d", got.Status)
+	}
+}
+
+// TestLoadingByBothDoors: LoadRefs layers several built-ins over HTTP as
+// in-process, and LoadYAML's name is the one a mistake is reported under.
+func TestLoadingByBothDoors(t *testing.T) {
+	srv := emulatortest.New(t, emulator.WithScenario("default"))
+	c := remote.New(srv.URL)
+	if err := c.LoadRefs("default", "arcgis-running-containers"); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Emulator.ScenarioName(); got != "default+arcgis-running-containers" {
+		t.Errorf("after layering two built-ins the scenario is %q", got)
+	}
+	if err := c.LoadRefs("default", "./mine.yaml"); !errors.Is(err, emulator.ErrInvalid) {
+		t.Errorf("a file among several refs: %v, want ErrInvalid", err)
+	}
+	bad := []byte("name: bad\nonedata:\n  users:\n    u1: {privileges: [nope]}\n")
+	for _, door := range []struct {
+		name string
+		load func() error
+	}{{"remote", func() error { return c.LoadYAML("mine.yaml", bad) }}, {"in-process", func() error { return srv.Emulator.LoadYAML("mine.yaml", bad) }}} {
+		if err := door.load(); err == nil || !strings.Contains(err.Error(), "mine.yaml:4:") {
+			t.Errorf("%s: LoadYAML's mistake %v, want it under mine.yaml:4:", door.name, err)
+		}
 	}
 }
