@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -66,6 +67,45 @@ func (c CLI) serve(cmd *cobra.Command, f serveFlags) error {
 		return usageError{cmd, errors.New("--log-level: " + err.Error())}
 	}
 	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: lvl}))
+	em, err := c.newEmulator(log, f)
+	if err != nil {
+		return c.fail(cmd, "%v", err)
+	}
+	go func() {
+		// The specs parse while the server starts; say so if one cannot.
+		if err := em.Ready(); err != nil {
+			log.Error("a vendor spec did not load; its requests answer 500", "err", err)
+		}
+	}()
+	l, err := listen(f)
+	if err != nil {
+		return c.fail(cmd, "%v", err)
+	}
+	if f.watch {
+		stop, err := watchScenarios(log, em, f.scenarios)
+		if err != nil {
+			l.close()
+			return c.fail(cmd, "--watch: %v", err)
+		}
+		defer stop()
+	}
+	servers, served := startServers(log, em, l)
+	c.announce(log, em, l)
+	select {
+	case err := <-served:
+		log.Error("server stopped", "err", err)
+		return exitError{1}
+	case <-cmd.Context().Done():
+	}
+	if !shutdown(log, em, servers, served, f.shutdownTimeout) {
+		return exitError{1}
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// serveOptions turns serve's flags into the emulator's options.
+func serveOptions(log *slog.Logger, f serveFlags) []emulator.Option {
 	opts := []emulator.Option{emulator.WithLogger(log), emulator.WithMaxBodyBytes(f.maxBody),
 		emulator.WithJournalSize(f.journalSize), emulator.WithAdminToken(f.adminToken),
 		emulator.WithMaxSessions(f.maxSessions), emulator.WithSessionIdle(f.sessionTTL)}
@@ -91,6 +131,12 @@ func (c CLI) serve(cmd *cobra.Command, f serveFlags) error {
 	if len(f.scenarios) > 0 {
 		opts = append(opts, emulator.WithScenario(f.scenarios...))
 	}
+	return opts
+}
+
+// newEmulator builds the emulator, with the collector tuned for start-up
+// unless the environment tunes it.
+func (c CLI) newEmulator(log *slog.Logger, f serveFlags) (*emulator.Emulator, error) {
 	tuneGC := c.Getenv("GOGC") == "" && c.Getenv("GOMEMLIMIT") == ""
 	if tuneGC {
 		// The live heap is a few MB: collect only at the limit while the
@@ -100,23 +146,43 @@ func (c CLI) serve(cmd *cobra.Command, f serveFlags) error {
 		debug.SetMemoryLimit(24 << 20)
 		debug.SetGCPercent(-1)
 	}
-	em, err := emulator.New(opts...)
+	em, err := emulator.New(serveOptions(log, f)...)
 	if tuneGC {
 		debug.SetGCPercent(400)
 	}
-	if err != nil {
-		return c.fail(cmd, "%v", err)
+	return em, err
+}
+
+// listeners are serve's sockets: the vendors' (and the control API's,
+// unless it has an address of its own) and the control API's own.
+type listeners struct{ main, admin net.Listener }
+
+// listen opens --addr and --admin-addr; on a failure none stays open.
+func listen(f serveFlags) (listeners, error) {
+	var l listeners
+	var err error
+	if l.main, err = net.Listen("tcp", f.addr); err != nil {
+		return l, err
 	}
-	go func() {
-		// The specs parse while the server starts; say so if one cannot.
-		if err := em.Ready(); err != nil {
-			log.Error("a vendor spec did not load; its requests answer 500", "err", err)
+	if f.adminAddr != "" {
+		if l.admin, err = net.Listen("tcp", f.adminAddr); err != nil {
+			l.close()
+			return l, fmt.Errorf("--admin-addr: %w", err)
 		}
-	}()
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return c.fail(cmd, "%v", err)
 	}
+	return l, nil
+}
+
+func (l listeners) close() {
+	for _, ln := range []net.Listener{l.main, l.admin} {
+		if ln != nil {
+			_ = ln.Close() // nothing was served on it: nothing to report
+		}
+	}
+}
+
+// startServers serves the listeners; each server's end is sent on served.
+func startServers(log *slog.Logger, em *emulator.Emulator, l listeners) ([]*http.Server, chan error) {
 	newServer := func(h http.Handler) *http.Server {
 		return &http.Server{
 			Handler:           h,
@@ -128,61 +194,56 @@ func (c CLI) serve(cmd *cobra.Command, f serveFlags) error {
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		}
 	}
-	srv := newServer(em)
 	served := make(chan error, 2)
-	var adminSrv *http.Server
-	if f.adminAddr != "" {
-		aln, err := net.Listen("tcp", f.adminAddr)
-		if err != nil {
-			return c.fail(cmd, "--admin-addr: %v", err)
-		}
-		adminSrv = newServer(em.AdminHandler())
-		go func() { served <- adminSrv.Serve(aln) }()
-		log.Info("control API listening", "addr", "http://"+aln.Addr().String()+"/__admin/health",
-			"console", "http://"+browsable(aln.Addr())+"/__admin/ui/")
+	servers := []*http.Server{newServer(em)}
+	go func() { served <- servers[0].Serve(l.main) }()
+	if l.admin != nil {
+		admin := newServer(em.AdminHandler())
+		servers = append(servers, admin)
+		go func() { served <- admin.Serve(l.admin) }()
 	}
-	if f.watch {
-		stop, err := watchScenarios(log, em, f.scenarios)
-		if err != nil {
-			return c.fail(cmd, "--watch: %v", err)
-		}
-		defer stop()
+	return servers, served
+}
+
+// announce logs where everything is, and tells a test (CLI.Ready).
+func (c CLI) announce(log *slog.Logger, em *emulator.Emulator, l listeners) {
+	if l.admin != nil {
+		log.Info("control API listening", "addr", "http://"+l.admin.Addr().String()+"/__admin/health",
+			"console", "http://"+browsable(l.admin.Addr())+"/__admin/ui/")
 	}
-	go func() { served <- srv.Serve(ln) }()
-	attrs := []any{"addr", "http://" + ln.Addr().String(), "scenario", em.ScenarioName(),
+	attrs := []any{"addr", "http://" + l.main.Addr().String(), "scenario", em.ScenarioName(),
 		"vendors", strings.Join(em.VendorNames(), ",")}
-	if f.adminAddr == "" {
-		attrs = append(attrs, "admin", "http://"+ln.Addr().String()+"/__admin/health",
-			"console", "http://"+browsable(ln.Addr())+"/__admin/ui/")
+	if l.admin == nil {
+		attrs = append(attrs, "admin", "http://"+l.main.Addr().String()+"/__admin/health",
+			"console", "http://"+browsable(l.main.Addr())+"/__admin/ui/")
 	}
 	log.Info("offboard listening", attrs...)
 	if c.Ready != nil {
-		c.Ready(ln.Addr().String())
+		c.Ready(l.main.Addr().String())
 	}
-	ctx := cmd.Context()
-	select {
-	case err := <-served:
-		log.Error("server stopped", "err", err)
-		return exitError{1}
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: finishing in-flight requests", "timeout", f.shutdownTimeout.String())
+}
+
+// shutdown finishes in-flight requests within timeout; false when a
+// server could not stop cleanly (each failure is logged).
+func shutdown(log *slog.Logger, em *emulator.Emulator, servers []*http.Server, served chan error, timeout time.Duration) bool {
+	log.Info("shutting down: finishing in-flight requests", "timeout", timeout.String())
 	em.Close() // requests held by latency faults are answered now
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), f.shutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if adminSrv != nil {
-		_ = adminSrv.Shutdown(shutdownCtx)
+	clean := true
+	for _, srv := range servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			log.Error("shutdown", "err", err)
+			clean = false
+		}
 	}
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Error("shutdown", "err", err)
-		return exitError{1}
+	for range servers {
+		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("server", "err", err)
+			clean = false
+		}
 	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("server", "err", err)
-		return exitError{1}
-	}
-	log.Info("stopped")
-	return nil
+	return clean
 }
 
 // isLoopback tells a listen address on the loopback interface.

@@ -310,3 +310,31 @@ func TestScenarioLayering(t *testing.T) {
 		t.Errorf("commvault from default: %v %v", resp, err)
 	}
 }
+
+// TestAFailedAdminListenerFreesTheMainOne: when --admin-addr cannot be
+// opened, serve exits 1 and --addr's port is free again (its listener
+// once stayed open).
+func TestAFailedAdminListenerFreesTheMainOne(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := probe.Addr().String()
+	probe.Close()
+	var stderr bytes.Buffer
+	code := (CLI{Stdout: io.Discard, Stderr: &stderr, Getenv: func(string) string { return "" }}).Run(context.Background(),
+		[]string{"serve", "--addr", addr, "--admin-addr", taken.Addr().String()})
+	if code != 1 || !strings.Contains(stderr.String(), "--admin-addr") {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	again, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("--addr is still held after serve gave up: %v", err)
+	}
+	again.Close()
+}

@@ -72,7 +72,10 @@ func streamList(w http.ResponseWriter, countKey string, n int, listKey string, i
 		pretty.Reset()
 		enc := json.NewEncoder(&one)
 		if err := enc.Encode(item(i)); err != nil {
-			break // cannot happen for our own types; the answer ends short
+			// The count is written: rather than a whole answer that
+			// lies, the client gets a broken one (it cannot happen for
+			// our own types).
+			panic(http.ErrAbortHandler)
 		}
 		_ = json.Indent(&pretty, bytes.TrimSuffix(one.Bytes(), []byte("\n")), "    ", "  ")
 		if i > 0 {

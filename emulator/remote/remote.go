@@ -322,7 +322,11 @@ func readFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: %s is not a regular file", engine.ErrInvalid, path)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, scenarios.MaxBytes+1))
