@@ -72,7 +72,10 @@ func listPackages(t *testing.T) map[string]pkg {
 	t.Helper()
 	out, err := exec.Command("go", "list", "-deps=false", "-json", "github.com/offboard/offboard/...").Output()
 	if err != nil {
-		t.Skipf("go list: %v", err)
+		if os.Getenv("CI") != "" {
+			t.Fatalf("go list: %v (CI has the toolchain: the layers must be checked there)", err)
+		}
+		t.Skipf("go list: %v (no go command here; CI checks the layers)", err)
 	}
 	pkgs := map[string]pkg{}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
