@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -61,12 +62,24 @@ func readmeFenced(t *testing.T, lang string) []readmeBlock {
 // expectation is "# => TEXT" at the end of a command.
 var expectation = regexp.MustCompile(`\s+# => (.*)$`)
 
+// promise is one "# => TEXT" of a block: the block's line, the text its
+// statement's output must hold, and the exit code it must end with ("#
+// => exit 3: TEXT" for a command meant to fail; 0 otherwise).
+type promise struct {
+	line int
+	want string
+	exit int
+}
+
+var exitPromise = regexp.MustCompile(`^exit (\d+)(?::\s*(.*))?$`)
+
 // instrument turns a block into a script that runs each statement as
-// written and, where a statement promises "# => TEXT", checks that its
-// output (stdout and stderr) contains TEXT, printing PASS or FAIL lines.
-func instrument(block string) string {
+// written and, where a statement promises "# => TEXT", keeps its output
+// (stdout and stderr) and exit code in dir, as out.N and rc.N for the
+// promise's line N, for check to hold against the promise.
+func instrument(block, dir string) (string, []promise) {
 	var script strings.Builder
-	script.WriteString(`__check() { case "$3" in *"$2"*) echo "PASS $1";; *) printf 'FAIL %s: want %s in:\n%s\n' "$1" "$2" "$3";; esac; }` + "\n")
+	var promises []promise
 	var stmt []string
 	depth := 0
 	for n, line := range strings.Split(block, "\n") {
@@ -87,13 +100,56 @@ func instrument(block string) string {
 			script.WriteString(strings.Join(stmt, "\n") + "\n")
 		} else {
 			stmt[len(stmt)-1] = expectation.ReplaceAllString(last, "")
-			want := strings.ReplaceAll(m[1], `'`, `'\''`)
-			script.WriteString("__out=$( { " + strings.Join(stmt, "\n") + "\n} 2>&1 )\n")
-			script.WriteString("__check 'line " + strconv.Itoa(n+1) + "' '" + want + "' \"$__out\"\n")
+			p := promise{line: n + 1, want: m[1]}
+			if e := exitPromise.FindStringSubmatch(m[1]); e != nil {
+				p.exit, _ = strconv.Atoi(e[1])
+				p.want = e[2]
+			}
+			promises = append(promises, p)
+			file := fmt.Sprintf("%s/%%s.%d", dir, p.line)
+			script.WriteString("__out=$( { " + strings.Join(stmt, "\n") + "\n} 2>&1 ); __rc=$?\n")
+			script.WriteString(fmt.Sprintf("printf '%%s' \"$__out\" > '%s'; echo \"$__rc\" > '%s'\n", fmt.Sprintf(file, "out"), fmt.Sprintf(file, "rc")))
 		}
 		stmt = nil
 	}
-	return script.String()
+	return script.String(), promises
+}
+
+// check holds a promise to what its statement left in dir: the exit code
+// exactly, and the text as a whole token of the output ("0 failed" is not
+// in "10 failed", nor "200" in "2000").
+func (p promise) check(dir string) error {
+	out, err := os.ReadFile(fmt.Sprintf("%s/out.%d", dir, p.line))
+	if err != nil {
+		return fmt.Errorf("line %d never ran", p.line)
+	}
+	rc, _ := os.ReadFile(fmt.Sprintf("%s/rc.%d", dir, p.line))
+	if got := strings.TrimSpace(string(rc)); got != strconv.Itoa(p.exit) {
+		return fmt.Errorf("line %d exited %s, want %d:\n%s", p.line, got, p.exit, out)
+	}
+	if p.want != "" && !containsToken(string(out), p.want) {
+		return fmt.Errorf("line %d: want %q in:\n%s", p.line, p.want, out)
+	}
+	return nil
+}
+
+// containsToken finds want in s where it does not run on into a letter or
+// digit on a side where want itself starts or ends with one.
+func containsToken(s, want string) bool {
+	alnum := func(b byte) bool { return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+	for i := 0; ; {
+		j := strings.Index(s[i:], want)
+		if j < 0 {
+			return false
+		}
+		at, end := i+j, i+j+len(want)
+		before := at == 0 || !alnum(want[0]) || !alnum(s[at-1])
+		after := end == len(s) || !alnum(want[len(want)-1]) || !alnum(s[end])
+		if before && after {
+			return true
+		}
+		i = at + 1
+	}
 }
 
 // TestREADMEBlocks runs every shell block of README.md, as a newcomer
@@ -124,7 +180,8 @@ func TestREADMEBlocks(t *testing.T) {
 		}
 		t.Run("README.md:"+strconv.Itoa(b.line), func(t *testing.T) {
 			addr, _, _ := startServe(t)
-			script := instrument(b.text)
+			dir := t.TempDir()
+			script, promises := instrument(b.text, dir)
 			script = strings.ReplaceAll(script, "127.0.0.1:8080", addr)
 			script = strings.ReplaceAll(script, "go run ./cmd/offboard", bin)
 			// A block that starts a server of its own gets a free port too,
@@ -138,17 +195,15 @@ func TestREADMEBlocks(t *testing.T) {
 			if err := cmd.Run(); err != nil {
 				t.Errorf("the block failed: %v\n%s", err, out.String())
 			}
-			passes := strings.Count(out.String(), "PASS line ")
-			checked += passes
-			if strings.Contains(out.String(), "FAIL line ") {
-				for _, line := range strings.SplitAfter(out.String(), "\n") {
-					if strings.HasPrefix(line, "FAIL ") {
-						t.Errorf("README.md:%d+%s", b.line, line)
-					}
+			for _, p := range promises {
+				p.want = strings.ReplaceAll(p.want, "127.0.0.1:8080", addr)
+				if err := p.check(dir); err != nil {
+					t.Errorf("README.md:%d+%v", b.line, err)
+					continue
 				}
-				t.Logf("output:\n%s", out.String())
+				checked++
 			}
-			if passes == 0 {
+			if len(promises) == 0 {
 				t.Errorf("README.md:%d promises nothing checkable: give its commands a # => TEXT", b.line)
 			}
 		})
@@ -211,5 +266,30 @@ func TestREADMEScenariosLoad(t *testing.T) {
 	}
 	if loaded == 0 {
 		t.Fatal("README.md has no scenario examples to load")
+	}
+}
+
+// TestPromisesAreWholeTokens: a README promise is found as a whole token
+// and its statement's exit code counts.
+func TestPromisesAreWholeTokens(t *testing.T) {
+	for _, tc := range []struct {
+		out, want string
+		ok        bool
+	}{
+		{"2 passed, 10 failed", "0 failed", false}, {"2 passed, 0 failed", "0 failed", true},
+		{"HTTP/1.1 2000", "200", false}, {"HTTP/1.1 200 OK", "200", true},
+		{`{"token":"QSDK abc"}`, `"token":"QSDK`, true}, {`x"code":4980`, `"code":498`, false},
+	} {
+		if got := containsToken(tc.out, tc.want); got != tc.ok {
+			t.Errorf("containsToken(%q, %q) = %v", tc.out, tc.want, got)
+		}
+	}
+	dir := t.TempDir()
+	script, promises := instrument("false  # => nothing\nexit 3  # => exit 3\n", dir)
+	if err := exec.Command("bash", "-c", script).Run(); err != nil {
+		t.Fatal(err)
+	}
+	if len(promises) != 2 || promises[0].check(dir) == nil || promises[1].check(dir) != nil {
+		t.Errorf("a failing command passed its promise, or exit 3 failed 'exit 3': %+v", promises)
 	}
 }
