@@ -19,29 +19,51 @@ import (
 	"github.com/offboard/offboard/emulator"
 )
 
-// readmeBlock is one fenced block of README.md and where it starts.
+// readmeBlock is one fenced block of README.md or a docs/ page, and
+// where it starts.
 type readmeBlock struct {
+	file string // "README.md", "docs/cases.md"
 	line int
 	text string
 	skip string // why it is not run, from a "not run" comment before it
 }
 
+func (b readmeBlock) where() string { return b.file + ":" + strconv.Itoa(b.line) }
+
 func readmeBlocks(t *testing.T) []readmeBlock { return readmeFenced(t, "sh") }
 
-// readmeFenced finds README.md's blocks fenced as lang.
-func readmeFenced(t *testing.T, lang string) []readmeBlock {
+// guides are the pages whose blocks are run: README.md and docs/*.md.
+func guides(t *testing.T) []string {
 	t.Helper()
-	raw, err := os.ReadFile("../../README.md")
+	pages, err := filepath.Glob("../../docs/*.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return append([]string{"../../README.md"}, pages...)
+}
+
+// readmeFenced finds the guides' blocks fenced as lang.
+func readmeFenced(t *testing.T, lang string) []readmeBlock {
+	t.Helper()
 	var out []readmeBlock
-	lines := strings.Split(string(raw), "\n")
+	for _, page := range guides(t) {
+		raw, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fenced(strings.TrimPrefix(page, "../../"), string(raw), lang)...)
+	}
+	return out
+}
+
+func fenced(file, raw, lang string) []readmeBlock {
+	var out []readmeBlock
+	lines := strings.Split(raw, "\n")
 	for i := 0; i < len(lines); i++ {
 		if lines[i] != "```"+lang {
 			continue
 		}
-		b := readmeBlock{line: i + 1}
+		b := readmeBlock{file: file, line: i + 1}
 		if i > 0 {
 			if _, why, ok := strings.Cut(lines[i-1], "<!-- not run by the README test:"); ok {
 				b.skip = strings.TrimSpace(strings.TrimSuffix(why, "-->"))
@@ -175,10 +197,10 @@ func TestREADMEBlocks(t *testing.T) {
 	checked := 0
 	for _, b := range readmeBlocks(t) {
 		if b.skip != "" {
-			t.Logf("README.md:%d not run: %s", b.line, b.skip)
+			t.Logf("%s not run: %s", b.where(), b.skip)
 			continue
 		}
-		t.Run("README.md:"+strconv.Itoa(b.line), func(t *testing.T) {
+		t.Run(b.where(), func(t *testing.T) {
 			addr, _, _ := startServe(t)
 			dir := t.TempDir()
 			script, promises := instrument(b.text, dir)
@@ -198,13 +220,13 @@ func TestREADMEBlocks(t *testing.T) {
 			for _, p := range promises {
 				p.want = strings.ReplaceAll(p.want, "127.0.0.1:8080", addr)
 				if err := p.check(dir); err != nil {
-					t.Errorf("README.md:%d+%v", b.line, err)
+					t.Errorf("%s+%v", b.where(), err)
 					continue
 				}
 				checked++
 			}
 			if len(promises) == 0 {
-				t.Errorf("README.md:%d promises nothing checkable: give its commands a # => TEXT", b.line)
+				t.Errorf("%s promises nothing checkable: give its commands a # => TEXT", b.where())
 			}
 		})
 	}
@@ -259,7 +281,7 @@ func TestREADMEScenariosLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := e.LoadYAML("README.md", []byte(text)); err != nil {
-			t.Errorf("README.md:%d: %v", b.line, err)
+			t.Errorf("%s: %v", b.where(), err)
 		}
 		e.Close()
 		loaded++
