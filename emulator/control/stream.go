@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/offboard/offboard/emulator/engine"
 	"github.com/offboard/offboard/emulator/journal"
 )
 
@@ -42,79 +43,115 @@ func (a *API) streamRequests(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sub.Close()
-	rc := http.NewResponseController(w)
-	// Each write has a deadline of its own: the server's write timeout is
-	// for answers, and a stream that stops being read must end.
-	timeout := a.opts.StreamWriteTimeout
-	if timeout <= 0 {
-		timeout = DefaultStreamWriteTimeout
+	s := a.newStream(w, f)
+	defer s.stop()
+	if !s.deadline() {
+		return
 	}
-	deadline := func() bool { return rc.SetWriteDeadline(time.Now().Add(timeout)) == nil }
-	// A shutdown ends the stream at once, even in the middle of a write
-	// its reader does not take.
-	done := make(chan struct{})
-	defer close(done)
+	s.open()
+	if q.Has("since") && !s.catchUp(a.eng) {
+		return
+	}
+	if s.rc.Flush() != nil {
+		return
+	}
+	s.follow(r, sub, a.eng.Closing())
+}
+
+// stream is one client's live feed of journal entries.
+type stream struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	f       journal.Filter
+	last    uint64 // the newest entry sent
+	timeout time.Duration
+	done    chan struct{}
+}
+
+// newStream sets a feed up; a shutdown ends it at once, even in the
+// middle of a write its reader does not take.
+func (a *API) newStream(w http.ResponseWriter, f journal.Filter) *stream {
+	s := &stream{w: w, rc: http.NewResponseController(w), f: f, last: f.AfterSeq, timeout: a.opts.StreamWriteTimeout, done: make(chan struct{})}
+	if s.timeout <= 0 {
+		s.timeout = DefaultStreamWriteTimeout
+	}
 	go func() {
 		select {
 		case <-a.eng.Closing():
-			_ = rc.SetWriteDeadline(time.Now())
-		case <-done:
+			_ = s.rc.SetWriteDeadline(time.Now())
+		case <-s.done:
 		}
 	}()
-	if !deadline() {
-		return
-	}
-	h := w.Header()
+	return s
+}
+
+func (s *stream) stop() { close(s.done) }
+
+// deadline gives the next write a deadline of its own: the server's write
+// timeout is for answers, and a stream that stops being read must end.
+func (s *stream) deadline() bool { return s.rc.SetWriteDeadline(time.Now().Add(s.timeout)) == nil }
+
+// open writes the stream's headers and its retry hint.
+func (s *stream) open() {
+	h := s.w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	last := f.AfterSeq
-	send := func(en journal.Entry) bool {
-		if en.Seq <= last || !f.Match(&en) {
-			return true
-		}
-		last = en.Seq
-		b, err := json.Marshal(en)
-		if err != nil {
+	s.w.WriteHeader(http.StatusOK)
+	fmt.Fprint(s.w, "retry: 2000\n\n")
+}
+
+// send writes one entry the filter matches as an event; false when the
+// client is gone.
+func (s *stream) send(en journal.Entry) bool {
+	if en.Seq <= s.last || !s.f.Match(&en) {
+		return true
+	}
+	s.last = en.Seq
+	b, err := json.Marshal(en)
+	if err != nil {
+		return false
+	}
+	_, err = fmt.Fprintf(s.w, "id: %d\nevent: request\ndata: %s\n\n", en.Seq, b)
+	return err == nil
+}
+
+// catchUp sends the kept entries after ?since= first, so a client that
+// reconnects misses nothing the journal holds.
+func (s *stream) catchUp(eng *engine.Engine) bool {
+	entries, _ := eng.Requests(s.f, 0) // the filter was checked when the stream opened
+	for _, en := range entries {
+		if !s.send(en) {
 			return false
 		}
-		_, err = fmt.Fprintf(w, "id: %d\nevent: request\ndata: %s\n\n", en.Seq, b)
-		return err == nil
 	}
-	fmt.Fprint(w, "retry: 2000\n\n")
-	if q.Has("since") {
-		entries, _ := a.eng.Requests(f, 0)
-		for _, en := range entries {
-			if !send(en) {
-				return
-			}
-		}
-	}
-	if rc.Flush() != nil {
-		return
-	}
+	return true
+}
+
+// follow sends each new entry as it is recorded, with a heartbeat, until
+// the client goes or the emulator closes.
+func (s *stream) follow(r *http.Request, sub *journal.Subscription, closing <-chan struct{}) {
 	beat := time.NewTicker(streamHeartbeat)
 	defer beat.Stop()
 	for {
 		select {
 		case en := <-sub.C():
-			if !deadline() || !send(en) {
+			if !s.deadline() || !s.send(en) {
 				return
 			}
 		case <-beat.C:
-			if !deadline() {
+			if !s.deadline() {
 				return
 			}
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+			if _, err := fmt.Fprint(s.w, ": keep-alive\n\n"); err != nil {
 				return
 			}
 		case <-r.Context().Done():
 			return
-		case <-a.eng.Closing():
+		case <-closing:
 			return
 		}
-		if rc.Flush() != nil {
+		if s.rc.Flush() != nil {
 			return
 		}
 	}
