@@ -118,84 +118,122 @@ func element(el *etree.Element, sc *openapi3.Schema, at string, depth int) (any,
 		}
 		return scalar(el.Text(), sc, at)
 	}
-	obj := map[string]any{}
-	attrs := map[string]bool{}
-	children := map[string]bool{}
+	o := &object{el: el, at: at, depth: depth, value: map[string]any{}, attrs: map[string]bool{}, children: map[string]bool{}}
 	for name, ref := range sc.Properties {
 		if ref == nil || ref.Value == nil {
 			continue
 		}
-		p := ref.Value
-		switch {
+		var err error
+		switch p := ref.Value; {
 		case isAttribute(p):
-			an := xmlName(p, name)
-			attrs[an] = true
-			if a := el.SelectAttr(an); a != nil {
-				v, err := scalar(a.Value, p, at+"/@"+an)
-				if err != nil {
-					return nil, err
-				}
-				obj[name] = v
-			}
+			err = o.attribute(name, p)
 		case p.Type.Is("array") && p.Items != nil && p.Items.Value != nil:
-			holder := el
-			if p.XML != nil && p.XML.Wrapped {
-				wn := xmlName(p, name)
-				children[wn] = true
-				if holder = el.SelectElement(wn); holder == nil {
-					continue
-				}
-			}
-			in := xmlName(p.Items.Value, name)
-			if holder == el {
-				children[in] = true
-			}
-			items := holder.SelectElements(in)
-			if len(items) == 0 && holder == el {
-				continue // an empty list and an absent one read the same
-			}
-			list := make([]any, 0, len(items))
-			for i, item := range items {
-				v, err := element(item, p.Items.Value, fmt.Sprintf("%s/%s[%d]", at, in, i+1), depth+1)
-				if err != nil {
-					return nil, err
-				}
-				list = append(list, v)
-			}
-			obj[name] = list
+			err = o.list(name, p)
 		default:
-			cn := xmlName(p, name)
-			children[cn] = true
-			found := el.SelectElements(cn)
-			if len(found) > 1 {
-				return nil, fmt.Errorf("xml: %s: %d <%s> elements where the schema has one", at, len(found), cn)
-			}
-			if len(found) == 1 {
-				v, err := element(found[0], p, at+"/"+cn, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				obj[name] = v
-			}
+			err = o.child(name, p)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
-	for _, a := range el.Attr {
+	if err := o.nothingElse(); err != nil {
+		return nil, err
+	}
+	return o.value, nil
+}
+
+// object is an element being read as an object schema: its value so far,
+// and the attribute and element names the schema has.
+type object struct {
+	el              *etree.Element
+	at              string
+	depth           int
+	value           map[string]any
+	attrs, children map[string]bool
+}
+
+// attribute reads property name from an attribute.
+func (o *object) attribute(name string, p *openapi3.Schema) error {
+	an := xmlName(p, name)
+	o.attrs[an] = true
+	a := o.el.SelectAttr(an)
+	if a == nil {
+		return nil
+	}
+	v, err := scalar(a.Value, p, o.at+"/@"+an)
+	if err == nil {
+		o.value[name] = v
+	}
+	return err
+}
+
+// list reads an array property from repeated elements, wrapped or not.
+func (o *object) list(name string, p *openapi3.Schema) error {
+	holder := o.el
+	if p.XML != nil && p.XML.Wrapped {
+		wn := xmlName(p, name)
+		o.children[wn] = true
+		if holder = o.el.SelectElement(wn); holder == nil {
+			return nil
+		}
+	}
+	in := xmlName(p.Items.Value, name)
+	if holder == o.el {
+		o.children[in] = true
+	}
+	items := holder.SelectElements(in)
+	if len(items) == 0 && holder == o.el {
+		return nil // an empty list and an absent one read the same
+	}
+	list := make([]any, 0, len(items))
+	for i, item := range items {
+		v, err := element(item, p.Items.Value, fmt.Sprintf("%s/%s[%d]", o.at, in, i+1), o.depth+1)
+		if err != nil {
+			return err
+		}
+		list = append(list, v)
+	}
+	o.value[name] = list
+	return nil
+}
+
+// child reads a property from the one child element that holds it.
+func (o *object) child(name string, p *openapi3.Schema) error {
+	cn := xmlName(p, name)
+	o.children[cn] = true
+	found := o.el.SelectElements(cn)
+	switch len(found) {
+	case 0:
+		return nil
+	case 1:
+		v, err := element(found[0], p, o.at+"/"+cn, o.depth+1)
+		if err == nil {
+			o.value[name] = v
+		}
+		return err
+	}
+	return fmt.Errorf("xml: %s: %d <%s> elements where the schema has one", o.at, len(found), cn)
+}
+
+// nothingElse refuses attributes, elements and text the schema does not have.
+func (o *object) nothingElse() error {
+	for _, a := range o.el.Attr {
 		if a.Space == "xmlns" || a.Key == "xmlns" || a.Space == "xsi" {
 			continue
 		}
-		if !attrs[a.Key] {
-			return nil, fmt.Errorf("xml: %s: attribute %q is not in the schema", at, a.Key)
+		if !o.attrs[a.Key] {
+			return fmt.Errorf("xml: %s: attribute %q is not in the schema", o.at, a.Key)
 		}
 	}
-	for _, c := range el.ChildElements() {
-		if !children[c.Tag] {
-			return nil, fmt.Errorf("xml: %s: element <%s> is not in the schema", at, c.Tag)
+	for _, c := range o.el.ChildElements() {
+		if !o.children[c.Tag] {
+			return fmt.Errorf("xml: %s: element <%s> is not in the schema", o.at, c.Tag)
 		}
 	}
-	if strings.TrimSpace(el.Text()) != "" {
-		return nil, fmt.Errorf("xml: %s: text where the schema has an object", at)
+	if strings.TrimSpace(o.el.Text()) != "" {
+		return fmt.Errorf("xml: %s: text where the schema has an object", o.at)
 	}
-	return obj, nil
+	return nil
 }
 
 func isObject(sc *openapi3.Schema) bool {
