@@ -152,22 +152,11 @@ func run(bin string, duration time.Duration, conns, rate, rounds int, only strin
 		return errors.New("give --bin PATH")
 	}
 	bin, _ = filepath.Abs(bin)
-	port, err := freePort()
+	cmd, base, ready, err := startEmulator(bin)
 	if err != nil {
 		return err
 	}
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	start := time.Now()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--log-level", "error")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
 	defer func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }()
-	if err := waitHealthy(base, 10*time.Second); err != nil {
-		return err
-	}
-	ready := time.Since(start)
 	out, err := exec.Command(bin, "token", "securid").Output()
 	if err != nil {
 		return fmt.Errorf("offboard token securid: %w", err)
@@ -178,11 +167,6 @@ func run(bin string, duration time.Duration, conns, rate, rounds int, only strin
 		return err
 	}
 	defer stop()
-	rounds = max(rounds, 1)
-	fmt.Printf("offboard load run: %d connections, %s per route in %d alternating rounds, GOMAXPROCS of the emulator = its default\n", conns, duration, rounds)
-	fmt.Printf("first answer after start (exec to 200 on /__admin/health): %s\n", ready.Round(time.Millisecond))
-	fmt.Printf("RSS after start: %s\n", rss(cmd.Process.Pid, "VmRSS"))
-	fmt.Printf("\n%-10s %12s %10s %10s %12s %10s %10s %8s\n", "route", "offboard/s", "p50", "p99", "bare/s", "bare p50", "bare p99", "ratio")
 	var chosen []target
 	for _, t := range targets(base, bearer) {
 		if only == "" || slices.Contains(strings.Split(only, ","), t.vendor) {
@@ -192,6 +176,44 @@ func run(bin string, duration time.Duration, conns, rate, rounds int, only strin
 	if len(chosen) == 0 {
 		return fmt.Errorf("--routes %q names none of arcgis, commvault, huawei, onedata, securid", only)
 	}
+	rounds = max(rounds, 1)
+	fmt.Printf("offboard load run: %d connections, %s per route in %d alternating rounds, GOMAXPROCS of the emulator = its default\n", conns, duration, rounds)
+	fmt.Printf("first answer after start (exec to 200 on /__admin/health): %s\n", ready.Round(time.Millisecond))
+	fmt.Printf("RSS after start: %s\n", rss(cmd.Process.Pid, "VmRSS"))
+	total := saturated(chosen, base, bareURL, duration, conns, rounds)
+	total += fixedRate(chosen, base, bareURL, duration, conns, rate)
+	fmt.Printf("\nrequests served by offboard: %.0f\n", total)
+	fmt.Printf("RSS now: %s; peak RSS: %s\n", rss(cmd.Process.Pid, "VmRSS"), rss(cmd.Process.Pid, "VmHWM"))
+	stopGracefully(cmd)
+	return nil
+}
+
+// startEmulator starts offboard on a free loopback port and waits until
+// it answers; ready is how long that took.
+func startEmulator(bin string) (cmd *exec.Cmd, base string, ready time.Duration, err error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, "", 0, err
+	}
+	base = "http://127.0.0.1:" + strconv.Itoa(port)
+	start := time.Now()
+	cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--log-level", "error")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, "", 0, err
+	}
+	if err := waitHealthy(base, 10*time.Second); err != nil {
+		_ = cmd.Process.Kill()
+		return nil, "", 0, err
+	}
+	return cmd, base, time.Since(start), nil
+}
+
+// saturated drives each route as fast as it answers, bare and offboard
+// alternating in short slices, and prints each route's medians; it
+// returns how many requests offboard served.
+func saturated(chosen []target, base, bareURL string, duration time.Duration, conns, rounds int) float64 {
+	fmt.Printf("\n%-10s %12s %10s %10s %12s %10s %10s %8s\n", "route", "offboard/s", "p50", "p99", "bare/s", "bare p50", "bare p99", "ratio")
 	var total float64
 	for _, t := range chosen {
 		b := t.req
@@ -215,8 +237,15 @@ func run(bin string, duration time.Duration, conns, rate, rounds int, only strin
 			fmt.Printf("           transport errors: offboard %d, bare %d\n", ro.errs, rb.errs)
 		}
 	}
+	return total
+}
+
+// fixedRate drives each route at rate requests a second, for latency
+// without saturation; it returns how many requests offboard served.
+func fixedRate(chosen []target, base, bareURL string, duration time.Duration, conns, rate int) float64 {
 	fmt.Printf("\nat a fixed %d requests/s over %d connections (latency without saturation):\n", rate, conns)
 	fmt.Printf("%-10s %10s %10s %10s %10s\n", "route", "p50", "p99", "bare p50", "bare p99")
+	var total float64
 	for _, t := range chosen {
 		b := t.req
 		b.URL = bareURL + b.URL[len(base):]
@@ -226,9 +255,11 @@ func run(bin string, duration time.Duration, conns, rate, rounds int, only strin
 		fmt.Printf("%-10s %10s %10s %10s %10s\n", t.vendor, ro.p50.Round(time.Microsecond), ro.p99.Round(time.Microsecond),
 			rb.p50.Round(time.Microsecond), rb.p99.Round(time.Microsecond))
 	}
-	fmt.Printf("\nrequests served by offboard: %.0f\n", total)
-	fmt.Printf("RSS now: %s; peak RSS: %s\n", rss(cmd.Process.Pid, "VmRSS"), rss(cmd.Process.Pid, "VmHWM"))
-	// Graceful stop: SIGTERM, exit 0.
+	return total
+}
+
+// stopGracefully sends SIGINT and reports how the emulator exited.
+func stopGracefully(cmd *exec.Cmd) {
 	_ = cmd.Process.Signal(os.Interrupt)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -240,7 +271,6 @@ func run(bin string, duration time.Duration, conns, rate, rounds int, only strin
 	case <-ctx.Done():
 		fmt.Println("shutdown: timed out")
 	}
-	return nil
 }
 
 func median(xs []float64) float64 {
