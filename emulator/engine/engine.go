@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/offboard/offboard/emulator/faults"
@@ -98,9 +99,12 @@ type Engine struct {
 	mu       sync.RWMutex
 	scenario *scenarios.File // as loaded, for listings and reset
 
-	closing   chan struct{} // closed by Close: latency faults stop waiting
-	scans     chan struct{} // a turn each for the journal-wide walks running now
-	closeOnce sync.Once
+	closing chan struct{} // closed by Close: latency faults stop waiting
+	scans   chan struct{} // a turn each for the journal-wide walks running now
+	// faultsSeen is set once any fault rule is made (a scenario's or
+	// AddFaults'): until then a request decides no faults at all.
+	faultsSeen atomic.Bool
+	closeOnce  sync.Once
 
 	// Header values every vendor answer carries, shared: net/http only
 	// reads them.

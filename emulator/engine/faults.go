@@ -130,6 +130,9 @@ func (e *Engine) AddFaults(session string, fs ...faults.Fault) (int, error) {
 		}
 		return 0, errorf(ErrInvalid, "%s", strings.Join(msgs, "; "))
 	}
+	if len(rules) > 0 {
+		e.faultsSeen.Store(true)
+	}
 	n := 0
 	err := e.withFaults(session, true, func(st *faultState) {
 		st.Add(rules...)

@@ -55,6 +55,10 @@ func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, v
 
 // decideFaults counts the request against its session's fault rules.
 func (e *Engine) decideFaults(kr *kit.Request, rt *route, r *http.Request) faults.Decision {
+	if !e.faultsSeen.Load() {
+		// No rule was ever made: no lock, no session slot to look up.
+		return faults.Decision{Rule: -1}
+	}
 	var d faults.Decision
 	_ = e.store.Slot(kr.Session, faultSlot).Do(func(s kit.State) error {
 		d = s.(*faultState).Decide(rt.vendor.Name(), rt.op, r.Method, r.URL.Path, kr.Now)

@@ -72,6 +72,9 @@ func (e *Engine) snapshot(f *scenarios.File) (store.Snapshot, error) {
 		collect(faultFile, faultSlot, err)
 	}
 	snap[faultSlot] = fs
+	if fs != nil && fs.Len() > 0 {
+		e.faultsSeen.Store(true)
+	}
 	for _, v := range e.vendors {
 		var node *yaml.Node
 		file := f.Path
