@@ -55,15 +55,17 @@ func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, 
 	}
 	_, _ = w.Write(sent)
 	e.record(r, kr, v.Name(), op, status, cause, detail, out, changes, h, sent)
+	// Info logs every answer that is an error by its vendor's semantics
+	// (a Commvault errorCode in a 200 as a 404), once; debug every answer.
 	level := slog.LevelDebug
-	if cause != nil {
+	if cause != nil || out.Error {
 		level = slog.LevelInfo
 	}
 	if !e.log.Enabled(r.Context(), level) {
 		return // building the attributes costs more than the rest of the write
 	}
 	attrs := []any{"vendor", v.Name(), "operation", op, "method", r.Method, "path", kr.Path, "status", status, "session", kr.Session}
-	if cause != nil {
+	if detail != "" {
 		attrs = append(attrs, "cause", detail)
 	}
 	e.log.Log(r.Context(), level, "request", attrs...)
