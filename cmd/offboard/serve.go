@@ -195,8 +195,9 @@ func startServers(log *slog.Logger, em *emulator.Emulator, l listeners) ([]*http
 		}
 	}
 	served := make(chan error, 2)
-	servers := []*http.Server{newServer(em)}
-	go func() { served <- servers[0].Serve(l.main) }()
+	main := newServer(em)
+	servers := []*http.Server{main}
+	go func() { served <- main.Serve(l.main) }()
 	if l.admin != nil {
 		admin := newServer(em.AdminHandler())
 		servers = append(servers, admin)
