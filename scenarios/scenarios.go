@@ -1,6 +1,7 @@
-// Package scenarios reads scenario files: the built-in ones embedded in the
-// binary and the user's own. It parses the top level only; each vendor's
-// section is handed on as a YAML node for that vendor to decode.
+// Package scenarios reads scenario files, the built-in ones embedded in the
+// binary and the user's own, and writes them (Writer, for exports and
+// recordings). It parses the top level only; each vendor's section is
+// handed on as a YAML node for that vendor to decode.
 package scenarios
 
 import (

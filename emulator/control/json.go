@@ -12,13 +12,12 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/offboard/offboard/emulator/engine"
+	"github.com/offboard/offboard/emulator/internal/ownjson"
 )
 
-func writeJSON(w http.ResponseWriter, status int, v any) { engine.WriteJSON(w, status, v) }
+func writeJSON(w http.ResponseWriter, status int, v any) { ownjson.Write(w, status, v) }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
-}
+func writeError(w http.ResponseWriter, status int, msg string) { ownjson.Error(w, status, msg) }
 
 // fail answers an error of the engine's Go API with its status.
 func fail(w http.ResponseWriter, err error) {

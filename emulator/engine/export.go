@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/offboard/offboard/emulator/faults"
@@ -58,22 +56,19 @@ func (e *Engine) Export(session string) ([]byte, error) {
 // writeScenario lays out a world as a scenario file.
 func (e *Engine) writeScenario(desc string, sections map[string]any, remaining []faults.Fault) ([]byte, error) {
 	var b bytes.Buffer
-	y := &yamlWriter{w: bufio.NewWriterSize(&b, 64<<10)}
-	y.field(0, "name", reflect.ValueOf("snapshot"))
-	y.field(0, "description", reflect.ValueOf(desc))
+	y := scenarios.NewWriter(&b)
+	y.Field("name", "snapshot")
+	y.Field("description", desc)
 	for _, name := range e.VendorNames() {
 		if sec, ok := sections[name]; ok {
-			y.field(0, name, reflect.ValueOf(sec))
+			y.Field(name, sec)
 		}
 	}
 	if len(remaining) > 0 {
-		y.field(0, faultSlot, reflect.ValueOf(remaining))
+		y.Field(faultSlot, remaining)
 	}
-	if err := y.w.Flush(); err != nil {
-		return nil, err
-	}
-	if y.err != nil {
-		return nil, errorf(ErrConflict, "the world cannot be exported as a scenario: %v", y.err)
+	if err := y.Close(); err != nil {
+		return nil, errorf(ErrConflict, "the world cannot be exported as a scenario: %v", err)
 	}
 	return b.Bytes(), nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/offboard/offboard/emulator/journal"
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // What one journal entry keeps at most.
@@ -77,7 +78,7 @@ func (e *Engine) SubscribeRequests() (*journal.Subscription, error) {
 }
 
 // record adds an answered request to the journal.
-func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, detail string, out kit.Outcome, changes []kit.Change, respHeader http.Header, respBody []byte) {
+func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, detail string, out kit.Outcome, changes []table.Change, respHeader http.Header, respBody []byte) {
 	if e.journal.Size() == 0 {
 		return
 	}
@@ -185,7 +186,7 @@ func decidedBy(cause error) string {
 }
 
 // journalChanges converts the handler's changes for the journal.
-func journalChanges(cs []kit.Change) []journal.Change {
+func journalChanges(cs []table.Change) []journal.Change {
 	if len(cs) == 0 {
 		return nil
 	}

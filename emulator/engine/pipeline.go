@@ -9,6 +9,7 @@ import (
 
 	"github.com/offboard/offboard/emulator/faults"
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // serveRoute runs one request of a known operation through the pipeline,
@@ -159,9 +160,9 @@ func (e *Engine) run(r *http.Request, ex *exchange, rt *route, readErr error) (r
 	// watched (reads are not, and nothing is when the journal is off).
 	watch := e.journal.Size() > 0 && r.Method != http.MethodGet && r.Method != http.MethodHead
 	err := slot.Do(func(s kit.State) error {
-		var rec *kit.Recorder
+		var rec *table.Recorder
 		if watch {
-			rec = kit.Record(s)
+			rec = table.Record(s)
 			defer func() { ex.changes = rec.Finish() }()
 		}
 		var herr error

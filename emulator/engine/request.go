@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // exchange is what the pipeline keeps for one request beyond net/http's
@@ -20,7 +21,7 @@ type exchange struct {
 	sessionErr error // why the session header was refused, when it was
 	formErr    error // why a form body did not parse, when it did not
 	v          *validation
-	changes    []kit.Change // what the handler changed, when it was watched
+	changes    []table.Change // what the handler changed, when it was watched
 }
 
 // validation is kin-openapi's input with the request copy and body reader

@@ -2,14 +2,13 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
+	"github.com/offboard/offboard/emulator/internal/ownjson"
 )
 
 type ctxKey int
@@ -65,7 +64,7 @@ func (e *Engine) serveSessionPrefix(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.HasPrefix(path, "/__admin") || strings.HasPrefix(path, SessionPrefix) {
-		writeJSONError(w, http.StatusNotFound, "the session prefix is for vendor paths; use /__admin/sessions/"+wire+"/... for control")
+		ownjson.Error(w, http.StatusNotFound, "the session prefix is for vendor paths; use /__admin/sessions/"+wire+"/... for control")
 		return
 	}
 	r2 := r.Clone(context.WithValue(r.Context(), sessionKey, id))
@@ -93,7 +92,7 @@ func sessionOf(r *http.Request) (id string, viaPrefix bool, err error) {
 
 // serveUnknown answers a path that belongs to no vendor, saying what exists.
 func (e *Engine) serveUnknown(w http.ResponseWriter, r *http.Request) {
-	WriteJSON(w, http.StatusNotFound, map[string]any{
+	ownjson.Write(w, http.StatusNotFound, map[string]any{
 		"error":  "no route",
 		"method": r.Method,
 		"path":   r.URL.Path,
@@ -180,24 +179,4 @@ func (m mount) under(path string) bool {
 		path = path[i:]
 	}
 	return len(path) > 0 && path[0] == '/'
-}
-
-// WriteJSON writes an answer of offboard's own (not a vendor's): pretty
-// JSON with a final newline. The control API answers with it too.
-func WriteJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"error":"encoding the answer failed"}`)
-	}
-	body = append(body, '\n')
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; frame-ancestors 'none'")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	WriteJSON(w, status, map[string]string{"error": msg})
 }

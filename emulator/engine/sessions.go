@@ -8,6 +8,7 @@ import (
 
 	"github.com/offboard/offboard/emulator/journal"
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 	"github.com/offboard/offboard/emulator/store"
 	"github.com/offboard/offboard/scenarios"
 )
@@ -152,14 +153,14 @@ func (e *Engine) now() time.Time { return e.cfg.Now() }
 
 // Changes tells, for each vendor, how a session's state ("" the shared
 // one) differs from the scenario it was loaded from: rows added, removed
-// and changed, field by field (at most kit.MaxChanges a vendor).
+// and changed, field by field (at most table.MaxChanges a vendor).
 func (e *Engine) Changes(session string) (map[string][]journal.Change, error) {
 	if err := CheckSession(session); err != nil {
 		return nil, err
 	}
 	out := map[string][]journal.Change{}
 	found := e.store.Dump(session, e.VendorNames(), func(vendor string, st kit.State) {
-		out[vendor] = journalChanges(kit.ChangesSinceLoad(st))
+		out[vendor] = journalChanges(table.ChangesSinceLoad(st))
 		if out[vendor] == nil {
 			out[vendor] = []journal.Change{}
 		}

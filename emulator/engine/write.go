@@ -9,11 +9,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // write sends a response value. The cause of an error goes to the log and
 // one header; the body is what the vendor would send.
-func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, v *vendorEntry, op string, resp kit.Response, cause error, changes []kit.Change) {
+func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, v *vendorEntry, op string, resp kit.Response, cause error, changes []table.Change) {
 	h := w.Header()
 	for k, vals := range resp.Header {
 		h[k] = vals

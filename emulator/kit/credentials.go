@@ -44,17 +44,6 @@ func IsBasic(authorization string) bool {
 // at now; the zero time never expires (a scenario's token without expires).
 func Live(expires, now time.Time) bool { return expires.IsZero() || now.Before(expires) }
 
-// FirstKey is the first key, in key order, whose value ok accepts: the
-// credential `offboard token VENDOR` mints from a scenario's tokens.
-func FirstKey[V any](t *Table[string, V], ok func(V) bool) (string, bool) {
-	for k, v := range t.All() {
-		if ok(v) {
-			return k, true
-		}
-	}
-	return "", false
-}
-
 // RandomHex is n random bytes in lower-case hex: a token or an id that
 // the vendor makes up.
 func RandomHex(n int) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // Roles a token or login can hold. Only administrators may use the admin API.
@@ -231,7 +232,7 @@ func (Vendor) generateToken(r *kit.Request, s kit.State) (kit.Response, error) {
 	tok := kit.RandomHex(24)
 	expires := r.Now.Add(time.Duration(minutes) * time.Minute)
 	st.Tokens.Set(tok, &Token{User: user, Role: role, Expires: expires, Issued: true})
-	kit.PruneIssued(st.Tokens, r.Now, func(t *Token) (time.Time, bool) { return t.Expires, t.Issued })
+	table.PruneIssued(st.Tokens, r.Now, func(t *Token) (time.Time, bool) { return t.Expires, t.Issued })
 	return render(r, struct {
 		Token   string `json:"token"`
 		Expires int64  `json:"expires"`

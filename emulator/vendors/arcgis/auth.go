@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // ownerReadable are the operations a user who is not an administrator
@@ -68,7 +69,7 @@ func (st *State) sees(r *kit.Request, user string) bool {
 // Credential implements kit.Credentialer: the first administrator token
 // that has not expired, as Esri's clients send it in a header.
 func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
-	if k, ok := kit.FirstKey(s.(*State).Tokens, func(t *Token) bool { return t.Role == RoleAdministrator && kit.Live(t.Expires, now) }); ok {
+	if k, ok := table.FirstKey(s.(*State).Tokens, func(t *Token) bool { return t.Role == RoleAdministrator && kit.Live(t.Expires, now) }); ok {
 		return "X-Esri-Authorization", "Bearer " + k, nil
 	}
 	return "", "", errors.New("the scenario has no valid arcgis administrator token")

@@ -9,12 +9,13 @@ import (
 
 	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 	"github.com/offboard/offboard/emulator/vendors/arcgis"
 )
 
 // TestGeneratedTokensAreBounded: generateToken's expiration is at most two
 // weeks (a huge one no longer overflows), and tokens never used again keep
-// at most kit.MaxIssued in the world, the expired ones first (issue 23).
+// at most table.MaxIssued in the world, the expired ones first (issue 23).
 func TestGeneratedTokensAreBounded(t *testing.T) {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	em, err := emulator.New(emulator.WithClock(func() time.Time { return now }))
@@ -40,12 +41,12 @@ func TestGeneratedTokensAreBounded(t *testing.T) {
 		t.Errorf("a huge expiration expires %s, want two weeks on, %s", exp, now.Add(14*24*time.Hour))
 	}
 	first, _ := generate("1")
-	for range kit.MaxIssued + kit.MaxIssued/2 {
+	for range table.MaxIssued + table.MaxIssued/2 {
 		generate("60")
 	}
 	err = em.Inspect("", "arcgis", func(s kit.State) {
 		st := s.(*arcgis.State)
-		if n := st.Tokens.Len(); n > kit.MaxIssued+10 {
+		if n := st.Tokens.Len(); n > table.MaxIssued+10 {
 			t.Errorf("%d tokens live", n)
 		}
 		if st.Tokens.Has(first) {

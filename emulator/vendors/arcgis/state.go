@@ -10,15 +10,16 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // State is the server's tokens, the portal logins that can generate tokens,
 // and the users' workspaces with their running containers.
 type State struct {
-	Tokens *kit.Table[string, *Token]     `json:"tokens"`
-	Logins *kit.Table[string, *Login]     `json:"logins"`
-	Users  *kit.Table[string, *Workspace] `json:"users"`
-	Portal Portal                         `json:"portal"`
+	Tokens *table.Table[string, *Token]     `json:"tokens"`
+	Logins *table.Table[string, *Login]     `json:"logins"`
+	Users  *table.Table[string, *Workspace] `json:"users"`
+	Portal Portal                           `json:"portal"`
 }
 
 type section struct {
@@ -49,7 +50,7 @@ type Token struct {
 	User    string    `yaml:"user,omitempty" json:"user,omitempty"`
 	Role    string    `yaml:"role" json:"role"`
 	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitzero"` // zero: never
-	// Issued: generateToken made it; at most kit.MaxIssued live at once.
+	// Issued: generateToken made it; at most table.MaxIssued live at once.
 	Issued bool `yaml:"issued,omitempty" json:"issued,omitempty"`
 }
 
@@ -140,9 +141,9 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 		sec.Portal.Name = defaultPortalName
 	}
 	return &State{
-		Tokens: kit.NewTable(sec.Tokens, kit.Same[*Token]),
-		Logins: kit.NewTable(sec.Logins, kit.Same[*Login]),
-		Users:  kit.NewTable(sec.Users, (*Workspace).clone),
+		Tokens: table.New(sec.Tokens, table.Same[*Token]),
+		Logins: table.New(sec.Logins, table.Same[*Login]),
+		Users:  table.New(sec.Users, (*Workspace).clone),
 		Portal: sec.Portal,
 	}, nil
 }

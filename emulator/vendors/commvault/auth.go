@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // unauthenticated are the operations a client calls before it holds a
@@ -72,7 +73,7 @@ func (st *State) token(r *kit.Request) (raw, scheme, found string) {
 // Credential implements kit.Credentialer.
 func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
 	st := s.(*State)
-	if k, ok := kit.FirstKey(st.Tokens, func(t *Token) bool { return kit.Live(t.Expires, now) && st.Users.Has(t.User) }); ok {
+	if k, ok := table.FirstKey(st.Tokens, func(t *Token) bool { return kit.Live(t.Expires, now) && st.Users.Has(t.User) }); ok {
 		return "Authtoken", k, nil
 	}
 	return "", "", errors.New("the scenario has no valid commvault Authtoken")

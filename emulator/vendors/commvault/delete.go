@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // target is a resolved transfer target.
@@ -204,7 +205,7 @@ func resolveOwner(raw string, k ownerKind) (id int, label string, err error) {
 
 // owned lists, per kind, the entities an owner holds.
 func (st *State) owned(o Owner) ownedEntities {
-	pick := func(m *kit.Table[string, Owner]) []string {
+	pick := func(m *table.Table[string, Owner]) []string {
 		out := []string{}
 		for name, owner := range m.All() {
 			if owner == o {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 	"github.com/offboard/offboard/emulator/vendors/commvault"
 )
 
@@ -78,7 +79,7 @@ func TestLoginTokensExpireWhenIdle(t *testing.T) {
 }
 
 // TestLoginTokensAreBounded: logins never logged out keep at most
-// kit.MaxIssued tokens in the world, the scenario's own included still
+// table.MaxIssued tokens in the world, the scenario's own included still
 // (issue 23: 100,000 cost 50-57 MB and made an export take 89 s).
 func TestLoginTokensAreBounded(t *testing.T) {
 	c := &clock{now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
@@ -87,13 +88,13 @@ func TestLoginTokensAreBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := loginToken(t, em)
-	for range kit.MaxIssued + kit.MaxIssued/2 {
+	for range table.MaxIssued + table.MaxIssued/2 {
 		c.Add(time.Millisecond)
 		loginToken(t, em)
 	}
 	err = em.Inspect("", "commvault", func(s kit.State) {
 		st := s.(*commvault.State)
-		if n := st.Tokens.Len(); n > kit.MaxIssued+10 {
+		if n := st.Tokens.Len(); n > table.MaxIssued+10 {
 			t.Errorf("%d tokens live", n)
 		}
 		if st.Tokens.Has(first) {

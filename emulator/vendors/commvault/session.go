@@ -11,6 +11,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // loginRequest is Login's body: JSON {"username","password"} or the
@@ -60,11 +61,11 @@ func (Vendor) login(r *kit.Request, s kit.State) (kit.Response, error) {
 }
 
 // issueToken makes a session token that expires after sessionIdle
-// without use; at most kit.MaxIssued live in a world.
+// without use; at most table.MaxIssued live in a world.
 func (st *State) issueToken(user int, now time.Time) string {
 	tok := "QSDK " + kit.RandomHex(48)
 	st.Tokens.Set(tok, &Token{User: user, Expires: now.Add(sessionIdle), Issued: true})
-	kit.PruneIssued(st.Tokens, now, func(t *Token) (time.Time, bool) { return t.Expires, t.Issued })
+	table.PruneIssued(st.Tokens, now, func(t *Token) (time.Time, bool) { return t.Expires, t.Issued })
 	return tok
 }
 

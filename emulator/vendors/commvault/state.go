@@ -11,17 +11,18 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // State is the CommServe's users, groups, tokens and owned entities.
 // Sessions share the loaded scenario's tables and keep their own changes.
 type State struct {
-	Tokens           *kit.Table[string, *Token] `json:"tokens"` // the whole "QSDK ..." value
-	Users            *kit.Table[int, *User]     `json:"users"`
-	Groups           *kit.Table[int, *Group]    `json:"groups"`
-	Alerts           *kit.Table[string, Owner]  `json:"alerts"`
-	SchedulePolicies *kit.Table[string, Owner]  `json:"schedulePolicies"`
-	Workflows        *kit.Table[string, Owner]  `json:"workflows"`
+	Tokens           *table.Table[string, *Token] `json:"tokens"` // the whole "QSDK ..." value
+	Users            *table.Table[int, *User]     `json:"users"`
+	Groups           *table.Table[int, *Group]    `json:"groups"`
+	Alerts           *table.Table[string, Owner]  `json:"alerts"`
+	SchedulePolicies *table.Table[string, Owner]  `json:"schedulePolicies"`
+	Workflows        *table.Table[string, Owner]  `json:"workflows"`
 }
 
 type section struct {
@@ -96,11 +97,11 @@ func (s *State) Clone() kit.State {
 // entityKinds names the owned-entity tables, in a fixed order.
 func (s *State) entityKinds() []struct {
 	name   string
-	owners *kit.Table[string, Owner]
+	owners *table.Table[string, Owner]
 } {
 	return []struct {
 		name   string
-		owners *kit.Table[string, Owner]
+		owners *table.Table[string, Owner]
 	}{{"alerts", s.Alerts}, {"schedulePolicies", s.SchedulePolicies}, {"workflows", s.Workflows}}
 }
 
@@ -177,12 +178,12 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 		return nil, err
 	}
 	return &State{
-		Tokens:           kit.NewTable(sec.Tokens, kit.Same[*Token]),
-		Users:            kit.NewTable(sec.Users, (*User).clone),
-		Groups:           kit.NewTable(sec.Groups, (*Group).clone),
-		Alerts:           kit.NewTable(owners[0], kit.Same[Owner]),
-		SchedulePolicies: kit.NewTable(owners[1], kit.Same[Owner]),
-		Workflows:        kit.NewTable(owners[2], kit.Same[Owner]),
+		Tokens:           table.New(sec.Tokens, table.Same[*Token]),
+		Users:            table.New(sec.Users, (*User).clone),
+		Groups:           table.New(sec.Groups, (*Group).clone),
+		Alerts:           table.New(owners[0], table.Same[Owner]),
+		SchedulePolicies: table.New(owners[1], table.Same[Owner]),
+		Workflows:        table.New(owners[2], table.Same[Owner]),
 	}, nil
 }
 
@@ -195,7 +196,7 @@ func guid(id int) string {
 // Snapshot implements kit.Snapshotter.
 func (Vendor) Snapshot(s kit.State) any {
 	st := s.(*State)
-	owners := func(t *kit.Table[string, Owner]) map[string]*Owner {
+	owners := func(t *table.Table[string, Owner]) map[string]*Owner {
 		out := map[string]*Owner{}
 		for k, o := range t.All() {
 			out[k] = &o

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // Authenticate implements kit.Authenticator: the gateway checks
@@ -43,7 +44,7 @@ func (Vendor) Authenticate(r *kit.Request, s kit.State) error {
 
 // Credential implements kit.Credentialer: the first token that has not expired.
 func (Vendor) Credential(s kit.State, now time.Time) (string, string, error) {
-	if k, ok := kit.FirstKey(s.(*State).Tokens, func(t *Token) bool { return kit.Live(t.Expires, now) }); ok {
+	if k, ok := table.FirstKey(s.(*State).Tokens, func(t *Token) bool { return kit.Live(t.Expires, now) }); ok {
 		return "X-Auth-Token", k, nil
 	}
 	return "", "", errors.New("the scenario has no valid huawei token")

@@ -12,14 +12,15 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // State is the gateway's credentials and the projects' workspaces.
 // Sessions share the loaded scenario's tables and keep their own changes.
 type State struct {
-	Tokens     *kit.Table[string, *Token]     `json:"tokens"`
-	AccessKeys *kit.Table[string, *AccessKey] `json:"accessKeys"`
-	Projects   *kit.Table[string, *Project]   `json:"projects"`
+	Tokens     *table.Table[string, *Token]     `json:"tokens"`
+	AccessKeys *table.Table[string, *AccessKey] `json:"accessKeys"`
+	Projects   *table.Table[string, *Project]   `json:"projects"`
 }
 
 type section struct {
@@ -51,14 +52,14 @@ type AccessKey struct {
 
 // Project holds workspaces by id.
 type Project struct {
-	Workspaces *kit.Table[string, *Workspace] `json:"workspaces"`
+	Workspaces *table.Table[string, *Workspace] `json:"workspaces"`
 }
 
 func (p *Project) clone() *Project { return &Project{Workspaces: p.Workspaces.Clone()} }
 
 // Workspace holds its members by user id.
 type Workspace struct {
-	Users *kit.Table[string, *Member] `json:"users"`
+	Users *table.Table[string, *Member] `json:"users"`
 	// RejectDeletes, when set, makes deletes answer 200 with
 	// is_success false and this message, changing nothing (what
 	// Terraform's provider treats as a failure).
@@ -195,18 +196,18 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 						}
 					}
 				}
-				workspaces[wid] = &Workspace{Users: kit.NewTable(w.Users, (*Member).clone), RejectDeletes: w.RejectDeletes}
+				workspaces[wid] = &Workspace{Users: table.New(w.Users, (*Member).clone), RejectDeletes: w.RejectDeletes}
 			}
 		}
-		projects[pid] = &Project{Workspaces: kit.NewTable(workspaces, (*Workspace).clone)}
+		projects[pid] = &Project{Workspaces: table.New(workspaces, (*Workspace).clone)}
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	return &State{
-		Tokens:     kit.NewTable(sec.Tokens, kit.Same[*Token]),
-		AccessKeys: kit.NewTable(sec.AccessKeys, kit.Same[*AccessKey]),
-		Projects:   kit.NewTable(projects, (*Project).clone),
+		Tokens:     table.New(sec.Tokens, table.Same[*Token]),
+		AccessKeys: table.New(sec.AccessKeys, table.Same[*AccessKey]),
+		Projects:   table.New(projects, (*Project).clone),
 	}, nil
 }
 

@@ -9,15 +9,16 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // State is Onezone's users and the tokens that act for them. Sessions
 // share the loaded scenario's tables and keep only their own changes.
 type State struct {
-	Users  *kit.Table[string, *User]  `json:"users"`
-	Tokens *kit.Table[string, *Token] `json:"tokens"`
+	Users  *table.Table[string, *User]  `json:"users"`
+	Tokens *table.Table[string, *Token] `json:"tokens"`
 
-	byUsername *kit.Table[string, string] // for Basic logins
+	byUsername *table.Table[string, string] // for Basic logins
 }
 
 // section is the scenario's onedata section as written.
@@ -102,9 +103,9 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 		return nil, err
 	}
 	return &State{
-		Users:      kit.NewTable(sec.Users, (*User).clone),
-		Tokens:     kit.NewTable(sec.Tokens, (*Token).clone),
-		byUsername: kit.NewTable(byUsername, kit.Same[string]),
+		Users:      table.New(sec.Users, (*User).clone),
+		Tokens:     table.New(sec.Tokens, (*Token).clone),
+		byUsername: table.New(byUsername, table.Same[string]),
 	}, nil
 }
 

@@ -9,13 +9,14 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // State is the tenant: its API keys and its users.
 type State struct {
-	Audience string                      `json:"audience"`
-	APIKeys  *kit.Table[string, *APIKey] `json:"apiKeys"` // by access id
-	Users    *kit.Table[string, *User]   `json:"users"`
+	Audience string                        `json:"audience"`
+	APIKeys  *table.Table[string, *APIKey] `json:"apiKeys"` // by access id
+	Users    *table.Table[string, *User]   `json:"users"`
 
 	// verified caches the claims of tokens whose signature checked out: a
 	// signature over the same bytes with the same key does not change, and
@@ -137,8 +138,8 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	}
 	return &State{
 		Audience: sec.Audience,
-		APIKeys:  kit.NewTable(sec.APIKeys, kit.Same[*APIKey]),
-		Users:    kit.NewTable(sec.Users, (*User).clone),
+		APIKeys:  table.New(sec.APIKeys, table.Same[*APIKey]),
+		Users:    table.New(sec.Users, (*User).clone),
 	}, nil
 }
 

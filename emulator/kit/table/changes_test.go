@@ -1,4 +1,4 @@
-package kit
+package table
 
 import (
 	"encoding/json"
@@ -21,7 +21,7 @@ type world struct {
 	Counts *Table[int, int]       `json:"counts"`
 }
 
-func (w *world) Clone() State { return &world{Spaces: w.Spaces.Clone(), Counts: w.Counts.Clone()} }
+func (w *world) Clone() *world { return &world{Spaces: w.Spaces.Clone(), Counts: w.Counts.Clone()} }
 
 func dupSpace(s *space) *space {
 	return &space{Note: s.Note, Members: s.Members.Clone(), Tags: append([]string(nil), s.Tags...)}
@@ -30,8 +30,8 @@ func dupSpace(s *space) *space {
 func newWorld() *world {
 	members := map[string]*member{"ann": {Role: "admin"}, "bob": {Role: "viewer"}}
 	return &world{
-		Spaces: NewTable(map[string]*space{"s1": {Note: "first", Members: NewTable(members, func(m *member) *member { c := *m; return &c })}}, dupSpace),
-		Counts: NewTable(map[int]int{1: 10}, Same[int]),
+		Spaces: New(map[string]*space{"s1": {Note: "first", Members: New(members, func(m *member) *member { c := *m; return &c })}}, dupSpace),
+		Counts: New(map[int]int{1: 10}, Same[int]),
 	}
 }
 
@@ -52,7 +52,7 @@ func lines(cs []Change) string {
 
 func TestRecorderTellsWhatOneRequestChanged(t *testing.T) {
 	loaded := newWorld()
-	w := loaded.Clone().(*world)
+	w := loaded.Clone()
 
 	// An earlier request: bob leaves s1 (not recorded).
 	s1, _ := w.Spaces.Mut("s1")
@@ -115,7 +115,7 @@ changed counts/1 10 -> 11
 }
 
 func TestChangesAreBounded(t *testing.T) {
-	w := newWorld().Clone().(*world)
+	w := newWorld().Clone()
 	rec := Record(w)
 	for i := range 500 {
 		w.Counts.Set(100+i, i)

@@ -1,4 +1,4 @@
-package kit
+package table
 
 import (
 	"cmp"
@@ -31,7 +31,7 @@ type Table[K cmp.Ordered, V any] struct {
 
 // NewTable makes a table over m, which it takes over: the caller must
 // not use m afterwards. dup copies one value for a private write.
-func NewTable[K cmp.Ordered, V any](m map[K]V, dup func(V) V) *Table[K, V] {
+func New[K cmp.Ordered, V any](m map[K]V, dup func(V) V) *Table[K, V] {
 	if m == nil {
 		m = map[K]V{}
 	}
@@ -317,4 +317,15 @@ func (t *Table[K, V]) snapshot(v V) V {
 	cp.Elem().Set(rv.Elem())
 	out, _ := cp.Interface().(V)
 	return out
+}
+
+// FirstKey is the first key, in key order, whose value ok accepts: the
+// credential `offboard token VENDOR` mints from a scenario's tokens.
+func FirstKey[V any](t *Table[string, V], ok func(V) bool) (string, bool) {
+	for k, v := range t.All() {
+		if ok(v) {
+			return k, true
+		}
+	}
+	return "", false
 }

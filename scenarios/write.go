@@ -1,9 +1,10 @@
-package engine
+package scenarios
 
 import (
 	"bufio"
 	"cmp"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strconv"
@@ -12,7 +13,7 @@ import (
 	"unicode/utf8"
 )
 
-// yamlWriter writes plain Go values (structs with yaml tags, maps, slices,
+// Writer writes plain Go values (structs with yaml tags, maps, slices,
 // scalars) as block YAML, streaming, in one linear pass (yaml.v3's encoder
 // grows its buffer quadratically: 20,000 users took 14 s). Every string is
 // double-quoted with escapes, so no value can be read back as anything
@@ -25,7 +26,7 @@ import (
 // 80,000 users small enough to load back. A field with its zero value is
 // left out: the loader reads a missing field as zero (the export checks
 // itself by loading back, so a vendor where that is not so is caught).
-type yamlWriter struct {
+type Writer struct {
 	w      *bufio.Writer
 	num    []byte                       // scratch for numbers
 	err    error                        // the first value that YAML cannot hold
@@ -39,15 +40,34 @@ type yamlField struct {
 	flat  bool // a scalar, a time or a list of scalars
 }
 
+// NewWriter starts a scenario file on w.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// Field writes one top-level "key: value"; key is written as given.
+func (y *Writer) Field(key string, v any) {
+	y.field(0, key, reflect.ValueOf(v))
+}
+
+// Close flushes what is written and reports the first value YAML could not
+// hold, or the first write that failed.
+func (y *Writer) Close() error {
+	if err := y.w.Flush(); err != nil {
+		return err
+	}
+	return y.err
+}
+
 // field writes "key: value" at an indent; key is written as given.
-func (y *yamlWriter) field(indent int, key string, v reflect.Value) {
+func (y *Writer) field(indent int, key string, v reflect.Value) {
 	y.pad(indent)
 	y.w.WriteString(key)
 	y.w.WriteByte(':')
 	y.value(indent, v)
 }
 
-func (y *yamlWriter) pad(indent int) {
+func (y *Writer) pad(indent int) {
 	for range indent {
 		y.w.WriteString("  ")
 	}
@@ -55,7 +75,7 @@ func (y *yamlWriter) pad(indent int) {
 
 // value writes v after a "key:" or "- ": a scalar or an empty collection on
 // the same line, anything else on the lines below, one level deeper.
-func (y *yamlWriter) value(indent int, v reflect.Value) {
+func (y *Writer) value(indent int, v reflect.Value) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			y.w.WriteString(" null\n")
@@ -141,7 +161,7 @@ const maxImplicitKey = 900
 
 // key writes a map key: an integer as it is (the loader reads it into an
 // int key), anything else quoted.
-func (y *yamlWriter) key(k reflect.Value) {
+func (y *Writer) key(k reflect.Value) {
 	switch k.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
@@ -153,7 +173,7 @@ func (y *yamlWriter) key(k reflect.Value) {
 	}
 }
 
-func (y *yamlWriter) scalar(v reflect.Value) {
+func (y *Writer) scalar(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
 		y.quote(v.String())
@@ -176,7 +196,7 @@ func (y *yamlWriter) scalar(v reflect.Value) {
 // quote writes s as a YAML double-quoted scalar: printable characters as
 // they are, everything else (line breaks, tabs, controls, YAML's own
 // breaks U+0085, U+2028, U+2029, a byte-order mark) escaped.
-func (y *yamlWriter) quote(s string) {
+func (y *Writer) quote(s string) {
 	if !utf8.ValidString(s) {
 		y.fail(fmt.Errorf("%q is not valid UTF-8, which YAML cannot hold", s))
 	}
@@ -205,7 +225,7 @@ func (y *yamlWriter) quote(s string) {
 	y.w.WriteByte('"')
 }
 
-func (y *yamlWriter) fail(err error) {
+func (y *Writer) fail(err error) {
 	if y.err == nil {
 		y.err = err
 	}
@@ -214,7 +234,7 @@ func (y *yamlWriter) fail(err error) {
 // structInfo lists a struct type's fields as yaml.v3 names them (the
 // tag's name, or the field's lower-cased; "-" and unexported fields left
 // out) and tells whether all are flat.
-func (y *yamlWriter) structInfo(t reflect.Type) ([]yamlField, bool) {
+func (y *Writer) structInfo(t reflect.Type) ([]yamlField, bool) {
 	if y.fields == nil {
 		y.fields = map[reflect.Type][]yamlField{}
 	}
@@ -257,7 +277,7 @@ func isScalarType(t reflect.Type) bool {
 
 // flow writes a struct of flat fields as one flow mapping, zero fields
 // left out.
-func (y *yamlWriter) flow(v reflect.Value, fields []yamlField) {
+func (y *Writer) flow(v reflect.Value, fields []yamlField) {
 	y.w.WriteByte('{')
 	first := true
 	for _, f := range fields {
@@ -284,7 +304,7 @@ func (y *yamlWriter) flow(v reflect.Value, fields []yamlField) {
 }
 
 // flowList writes a list of scalars as one flow sequence.
-func (y *yamlWriter) flowList(v reflect.Value) {
+func (y *Writer) flowList(v reflect.Value) {
 	y.w.WriteByte('[')
 	for i := range v.Len() {
 		if i > 0 {

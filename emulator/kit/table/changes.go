@@ -1,4 +1,4 @@
-package kit
+package table
 
 import (
 	"cmp"
@@ -111,7 +111,7 @@ func tablesOf(s any) ([]recordable, []string) {
 // whose exported fields are *Table). A row changed with Mut has the tables
 // inside it watched too, so what a request changes deep in a row is told
 // by the rows it touched there, never by comparing whole tables.
-func Record(s State) *Recorder {
+func Record(s any) *Recorder {
 	r := &Recorder{}
 	r.tables, r.touched = r.tablesArr[:0], r.touchedArr[:0]
 	eachTable(s, func(t recordable, name string) {
@@ -200,7 +200,7 @@ func (r *Recorder) note(table, key string, before any, had bool, after func() (a
 
 // ChangesSinceLoad tells how a state differs from the scenario it was
 // loaded from: each table's own rows against the loaded ones.
-func ChangesSinceLoad(s State) []Change {
+func ChangesSinceLoad(s any) []Change {
 	tables, names := tablesOf(s)
 	var out []Change
 	for i, t := range tables {
