@@ -100,10 +100,17 @@ func (e *Engine) serveUnknown(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// normalize gives a path its vendor's normal form, asking only the vendor
+// whose roots it is under.
 func (e *Engine) normalize(p string) string {
 	for _, v := range e.vendors {
-		if v.norm != nil {
-			p = v.norm.NormalizePath(p)
+		if v.norm == nil {
+			continue
+		}
+		for _, root := range v.normRoots {
+			if len(p) >= len(root) && strings.EqualFold(p[:len(root)], root) {
+				return v.norm.NormalizePath(p)
+			}
 		}
 	}
 	return p

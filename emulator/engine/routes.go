@@ -26,12 +26,13 @@ type vendorEntry struct {
 	loadErr error
 	// routed is closed once mux holds the vendor's router, built in the
 	// background too (before the spec parses, as routing needs none of it).
-	routed   chan struct{}
-	mux      *vendorMux
-	auth     kit.Authenticator // nil when the vendor authenticates in its handlers
-	norm     kit.PathNormalizer
-	routes   []*route
-	prefixes []string // mount prefixes, for answering unknown paths in this vendor's shape
+	routed    chan struct{}
+	mux       *vendorMux
+	auth      kit.Authenticator // nil when the vendor authenticates in its handlers
+	norm      kit.PathNormalizer
+	normRoots []string // where norm acts
+	routes    []*route
+	prefixes  []string // mount prefixes, for answering unknown paths in this vendor's shape
 }
 
 // route is one (method, full path template) of a vendor's spec.
@@ -118,7 +119,9 @@ func newVendorEntry(v kit.Vendor) (*vendorEntry, error) {
 	}
 	e := &vendorEntry{Vendor: v, spec: raw, ready: make(chan struct{}), routed: make(chan struct{})}
 	e.auth, _ = v.(kit.Authenticator)
-	e.norm, _ = v.(kit.PathNormalizer)
+	if e.norm, _ = v.(kit.PathNormalizer); e.norm != nil {
+		e.normRoots = e.norm.NormalizeRoots()
+	}
 	handlers := v.Operations()
 	bound := map[string]bool{}
 	prefixes := map[string]bool{}

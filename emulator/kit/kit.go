@@ -53,6 +53,9 @@ type Authenticator interface {
 // paths loosely (for example case-insensitively). The engine routes on the
 // normalized path; the handler still sees the path as sent.
 type PathNormalizer interface {
+	// NormalizeRoots are the path prefixes, matched case-insensitively,
+	// under which NormalizePath acts: the engine calls it on no other path.
+	NormalizeRoots() []string
 	NormalizePath(path string) string
 }
 

@@ -93,6 +93,11 @@ func subPaths(resource string) []string {
 	return nil
 }
 
+// NormalizeRoots implements kit.PathNormalizer.
+func (Vendor) NormalizeRoots() []string {
+	return []string{rootCommandCenter, rootWebConsole, rootSearchSvc}
+}
+
 // NormalizePath implements kit.PathNormalizer: the root, the resource name
 // and the literal segments after it get the spec's spelling; ids and names
 // keep theirs.
