@@ -37,7 +37,15 @@ func main() {
 	startups := flag.Int("startups", 0, "only measure start-up: start the binary this many times and print the median time from exec to the first 200 on /__admin/health")
 	baseline := flag.String("baseline", "", "with --startups: another binary, started alternately with --bin, so both see the same machine")
 	sessions := flag.String("sessions", "", "only measure capacity: comma-separated session counts (e.g. 1,100,1000); for each, the memory the sessions hold and the requests/s spread over them")
+	world := flag.Int("world", 0, "only measure the collector's tuning: serve a world of this many extra Onedata users under serve's tuning and under plain GOGC settings, alternating --rounds times")
 	flag.Parse()
+	if *world > 0 {
+		if err := measureWorld(*bin, *world, *duration, *conns, *rounds); err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *sessions != "" {
 		var counts []int
 		for _, f := range strings.Split(*sessions, ",") {
