@@ -12,6 +12,8 @@ func table(name string) []Route {
 			{"POST", "/system/containers/rest/info", "serverInfoAtContainers", "https://{host}/arcgis/admin"},
 			{"GET", "/system/containers", "listContainers", "https://{host}/{context}/notebooks/admin"},
 			{"GET", "/system/containers", "listContainers", "https://{host}/arcgis/admin"},
+			{"GET", "/sharing/rest/portals/self/users", "getPortalUsers", "https://{host}/{context}"},
+			{"POST", "/sharing/rest/portals/self/users", "postPortalUsers", "https://{host}/{context}"},
 			{"GET", "/sharing/rest/portals/self", "getPortalSelf", "https://{host}/{context}"},
 			{"POST", "/sharing/rest/portals/self", "postPortalSelf", "https://{host}/{context}"},
 			{"GET", "/sharing/rest/info", "getPortalInfo", "https://{host}/{context}"},

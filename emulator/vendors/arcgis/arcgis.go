@@ -49,6 +49,8 @@ func (v Vendor) Operations() map[string]kit.Handler {
 		"postPortalSelf":        v.portalSelf,
 		"getCommunitySelf":      v.communitySelf,
 		"postCommunitySelf":     v.communitySelf,
+		"getPortalUsers":        v.portalUsers,
+		"postPortalUsers":       v.portalUsers,
 		"getCommunityUser":      v.communityUser,
 		"postCommunityUser":     v.communityUser,
 		"getServerInfo":         v.serverInfo,
