@@ -39,7 +39,7 @@ func sameOrigin(req *http.Request, via []*http.Request) error {
 	from := via[0].URL
 	if !strings.EqualFold(req.URL.Scheme, from.Scheme) || !strings.EqualFold(req.URL.Host, from.Host) {
 		return fmt.Errorf("the target redirected to another origin (%s); verify does not follow it, so no credential leaves the target",
-			sanitize(origin(req.URL)))
+			Sanitize(origin(req.URL)))
 	}
 	return nil
 }
@@ -92,10 +92,10 @@ func jsonDepth(b []byte) int {
 	return most
 }
 
-// sanitize escapes what must not reach a terminal or a JUnit file: control
+// Sanitize escapes what must not reach a terminal or a JUnit file: control
 // characters (ESC sequences) other than new lines and tabs, and invalid
 // UTF-8.
-func sanitize(s string) string {
+func Sanitize(s string) string {
 	clean := true
 	for _, r := range s {
 		if r == utf8.RuneError || unicode.IsControl(r) && r != '\n' && r != '\t' {

@@ -50,7 +50,7 @@ func (t *Target) prepare() error {
 		if t.Vars == nil {
 			t.Vars = map[string]string{}
 		}
-		if err := mintSecurID(t.Vars, time.Now()); err != nil {
+		if err := SignSecurID(t.Vars, time.Now()); err != nil {
 			return err
 		}
 	}
@@ -163,7 +163,7 @@ func RunCase(ctx context.Context, t Target, s *Suite, c *Case) (res Result) {
 	res = Result{Vendor: s.Vendor, Case: c.Name, Doc: c.Doc}
 	defer func() {
 		res.Duration = time.Since(start)
-		res.Failure = clip(sanitize(res.Failure), maxReport)
+		res.Failure = clip(Sanitize(res.Failure), maxReport)
 	}()
 	if err := t.prepare(); err != nil {
 		res.Failure = err.Error()

@@ -81,9 +81,9 @@ func sdkEscape(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(url.QueryEscape(s), "+", "%20"), "%7E", "~")
 }
 
-// mintSecurID signs securid.bearer from an API key's access ID and
+// SignSecurID signs securid.bearer from an API key's access ID and
 // private key, as a SecurID API client does, when the bearer is not given.
-func mintSecurID(vars map[string]string, now time.Time) error {
+func SignSecurID(vars map[string]string, now time.Time) error {
 	if vars["securid.bearer"] != "" || vars["securid.accessId"] == "" || vars["securid.privateKey"] == "" {
 		return nil
 	}
