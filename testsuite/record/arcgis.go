@@ -94,6 +94,13 @@ func recordArcGIS(r *reader, out *VendorSummary) (any, map[string]string, error)
 		ctx = strings.TrimSuffix(admin, "/admin")
 	}
 	a := arcgis{r: r, admin: admin, context: ctx, token: token}
+	var self struct{ Username, Role string }
+	if err := a.get(ctx+"/sharing/rest/community/self", url.Values{}, &self); err != nil {
+		return nil, nil, err
+	}
+	if self.Role != "org_admin" {
+		return nil, nil, fmt.Errorf("arcgis.token is not an administrator's (its user is %s): a recording would hold only that user's own workspace", arcgisRoles[self.Role])
+	}
 	sec := arcgisSection{Tokens: map[string]arcgisToken{}, Logins: map[string]arcgisLogin{}, Users: map[string]arcgisWorkspace{}}
 	if err := a.workspaces(&sec); err != nil {
 		return nil, nil, err

@@ -37,19 +37,28 @@ var adminPrivileges = []string{"oz_users_create", "oz_users_delete", "oz_users_l
 
 // recordOnedata reads GET /users (every id) and GET /users/{id} for each.
 func recordOnedata(r *reader, out *VendorSummary) (any, map[string]string, error) {
-	auth := http.Header{}
-	switch {
-	case r.vars["onedata.token"] != "":
-		auth.Set("X-Auth-Token", r.vars["onedata.token"])
-	case r.vars["onedata.basic"] != "":
-		auth.Set("Authorization", r.vars["onedata.basic"])
-	default:
+	var auths []http.Header
+	if v := r.vars["onedata.token"]; v != "" {
+		auths = append(auths, http.Header{"X-Auth-Token": {v}})
+	}
+	if v := r.vars["onedata.basic"]; v != "" {
+		auths = append(auths, http.Header{"Authorization": {v}})
+	}
+	if len(auths) == 0 {
 		return nil, nil, errSkip
 	}
 	var list struct {
 		Users []string `json:"users"`
 	}
-	if err := r.getJSON(onezone+"/users", auth, &list); err != nil {
+	// The first credential the tenant takes reads the rest.
+	var auth http.Header
+	var err error
+	for _, auth = range auths {
+		if err = r.getJSON(onezone+"/users", auth, &list); err == nil {
+			break
+		}
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 	sec := onedataSection{Users: map[string]onedataUser{}, Tokens: map[string]onedataToken{}}

@@ -203,16 +203,33 @@ func resolveOwner(raw string, k ownerKind) (id int, label string, err error) {
 	return id, k.label + " " + n, nil
 }
 
-// owned lists, per kind, the entities an owner holds.
-func (st *State) owned(o Owner) ownedEntities {
-	pick := func(m *table.Table[string, Owner]) []string {
-		out := []string{}
+// ownership is who owns what: every owner's alerts, schedule policies
+// and workflows, by name, made in one pass over the three tables so that
+// a list of every user costs what the tables hold, not users times that.
+type ownership map[Owner]*ownedEntities
+
+func (st *State) ownership() ownership {
+	idx := ownership{}
+	add := func(m *table.Table[string, Owner], pick func(*ownedEntities) *[]string) {
 		for name, owner := range m.All() {
-			if owner == o {
-				out = append(out, name)
+			o := idx[owner]
+			if o == nil {
+				o = &ownedEntities{Alerts: []string{}, SchedulePolicies: []string{}, Workflows: []string{}}
+				idx[owner] = o
 			}
+			*pick(o) = append(*pick(o), name)
 		}
-		return out
 	}
-	return ownedEntities{pick(st.Alerts), pick(st.SchedulePolicies), pick(st.Workflows)}
+	add(st.Alerts, func(o *ownedEntities) *[]string { return &o.Alerts })
+	add(st.SchedulePolicies, func(o *ownedEntities) *[]string { return &o.SchedulePolicies })
+	add(st.Workflows, func(o *ownedEntities) *[]string { return &o.Workflows })
+	return idx
+}
+
+// of is what one owner owns (empty lists when nothing).
+func (idx ownership) of(o Owner) ownedEntities {
+	if e := idx[o]; e != nil {
+		return *e
+	}
+	return ownedEntities{Alerts: []string{}, SchedulePolicies: []string{}, Workflows: []string{}}
 }

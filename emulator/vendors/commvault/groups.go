@@ -31,9 +31,9 @@ type groupInfo struct {
 	Owned       ownedEntities `json:"ownedEntities"`
 }
 
-func (st *State) groupInfo(id int, g *Group) groupInfo {
+func (st *State) groupInfo(id int, g *Group, owned ownership) groupInfo {
 	info := groupInfo{Entity: groupEntity{ID: id, Name: g.Name}, Description: g.Description,
-		Users: []entity{}, Owned: st.owned(Owner{Group: id})}
+		Users: []entity{}, Owned: owned.of(Owner{Group: id})}
 	for _, uid := range slices.Sorted(slices.Values(g.Users)) {
 		if u, ok := st.Users.Get(uid); ok {
 			info.Users = append(info.Users, entity{UserID: uid, UserName: u.Name, UserGUID: guid(uid)})
@@ -58,8 +58,9 @@ func (g groupsResponse) element() *etree.Element {
 func (Vendor) listUserGroups(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
 	out := groupsResponse{Groups: []groupInfo{}}
+	owned := st.ownership()
 	for id, g := range st.Groups.All() {
-		out.Groups = append(out.Groups, st.groupInfo(id, g))
+		out.Groups = append(out.Groups, st.groupInfo(id, g, owned))
 	}
 	return render(r, http.StatusOK, out), nil
 }
@@ -87,7 +88,7 @@ func (Vendor) getUserGroup(r *kit.Request, s kit.State) (kit.Response, error) {
 		return render(r, http.StatusOK, genericResponse{ErrorCode: 2, ErrorString: err.Error()}), nil
 	}
 	g, _ := st.Groups.Get(id)
-	return render(r, http.StatusOK, groupsResponse{Groups: []groupInfo{st.groupInfo(id, g)}}), nil
+	return render(r, http.StatusOK, groupsResponse{Groups: []groupInfo{st.groupInfo(id, g, st.ownership())}}), nil
 }
 
 // operation is a membership change as cvpysdk sends it: a number (its

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -18,23 +17,39 @@ func (Vendor) getService(r *kit.Request, _ kit.State) (kit.Response, error) {
 	return kit.Raw(http.StatusOK, "text/plain;charset=utf-8", []byte("Commvault REST API\n")), nil
 }
 
-func (st *State) userInfo(id int, u *User) userInfo {
+// userIndex is what a user's answer gathers from other tables: what each
+// owner owns and each user's groups, made once per request.
+type userIndex struct {
+	owned  ownership
+	groups map[int][]groupRef
+}
+
+func (st *State) userIndex() userIndex {
+	idx := userIndex{owned: st.ownership(), groups: map[int][]groupRef{}}
+	for gid, g := range st.Groups.All() {
+		for _, uid := range g.Users {
+			idx.groups[uid] = append(idx.groups[uid], groupRef{ID: gid, Name: g.Name})
+		}
+	}
+	return idx
+}
+
+func (idx userIndex) userInfo(id int, u *User) userInfo {
 	info := userInfo{Entity: entity{UserID: id, UserName: u.Name, UserGUID: guid(id)}, Email: u.Email,
 		FullName: u.FullName, Description: u.Description, EnableUser: !u.Disabled, IsAccountLocked: u.Locked,
-		Groups: []groupRef{}, Owned: st.owned(Owner{User: id})}
-	for gid, g := range st.Groups.All() {
-		if slices.Contains(g.Users, id) {
-			info.Groups = append(info.Groups, groupRef{ID: gid, Name: g.Name})
-		}
+		Groups: idx.groups[id], Owned: idx.owned.of(Owner{User: id})}
+	if info.Groups == nil {
+		info.Groups = []groupRef{}
 	}
 	return info
 }
 
 func (Vendor) listUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
+	idx := st.userIndex()
 	out := usersResponse{Users: []userInfo{}}
 	for id, u := range st.Users.All() {
-		out.Users = append(out.Users, st.userInfo(id, u))
+		out.Users = append(out.Users, idx.userInfo(id, u))
 	}
 	return render(r, http.StatusOK, out), nil
 }
@@ -49,7 +64,7 @@ func (Vendor) getUser(r *kit.Request, s kit.State) (kit.Response, error) {
 		return render(r, http.StatusOK, genericResponse{ErrorCode: 2, ErrorString: err.Error()}), nil
 	}
 	u, _ := st.Users.Get(id)
-	return render(r, http.StatusOK, usersResponse{Users: []userInfo{st.userInfo(id, u)}}), nil
+	return render(r, http.StatusOK, usersResponse{Users: []userInfo{st.userIndex().userInfo(id, u)}}), nil
 }
 
 // findUser resolves an id or byName(userName='...') to a user.
