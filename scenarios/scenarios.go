@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -57,7 +58,7 @@ type File struct {
 	Path        string
 	Name        string
 	Description string
-	Extends     string // the built-in scenario this one starts from, if any
+	Extends     string // the built-in scenario (or, on disk, the file) this one starts from, if any
 	Sections    map[string]Section
 	Order       []string // section keys in file order
 }
@@ -68,9 +69,13 @@ type Info struct {
 	Description string `json:"description"`
 }
 
-// Parse reads one scenario document. path is used in error messages only.
-func Parse(path string, data []byte) (*File, error) {
-	f, err := parseOne(path, data)
+// Parse reads one scenario document. path is used in error messages only:
+// a document that is not read from disk may extend a built-in, not a file
+// (a scenario posted to the control API must not make it read files).
+func Parse(path string, data []byte) (*File, error) { return parse(path, data, false) }
+
+func parse(path string, data []byte, onDisk bool) (*File, error) {
+	f, err := parseOne(path, data, onDisk)
 	if err != nil || f.Extends == "" {
 		return f, err
 	}
@@ -78,7 +83,7 @@ func Parse(path string, data []byte) (*File, error) {
 }
 
 // parseOne reads one document without resolving extends.
-func parseOne(path string, data []byte) (*File, error) {
+func parseOne(path string, data []byte, onDisk bool) (*File, error) {
 	doc, err := ParseYAML(path, data)
 	if err != nil {
 		if e, ok := err.(*Error); ok && e.Msg == "empty document" {
@@ -110,11 +115,11 @@ func parseOne(path string, data []byte) (*File, error) {
 			case "description":
 				f.Description = v.Value
 			default:
-				f.Extends = v.Value
-				if _, err := BuiltinSource(v.Value); err != nil {
-					return nil, &Error{File: path, Line: v.Line, Column: v.Column, Field: k.Value,
-						Msg: fmt.Sprintf("no built-in scenario %q (built-in: %s)", v.Value, strings.Join(builtinNames(), ", "))}
+				ext, msg := resolveExtends(path, v.Value, onDisk)
+				if msg != "" {
+					return nil, &Error{File: path, Line: v.Line, Column: v.Column, Field: k.Value, Msg: msg}
 				}
+				f.Extends = ext
 			}
 		default:
 			f.Sections[k.Value] = Section{File: path, Key: k, Node: v}
@@ -127,6 +132,29 @@ func parseOne(path string, data []byte) (*File, error) {
 	return f, nil
 }
 
+// resolveExtends checks what a scenario extends: a built-in by name, or,
+// in a file on disk, another file (a recording kept as a base), its path
+// relative to the extending file's directory. It returns the reference
+// to load, or what is wrong with it.
+func resolveExtends(path, ref string, onDisk bool) (string, string) {
+	if !IsPath(ref) {
+		if _, err := BuiltinSource(ref); err != nil {
+			return "", fmt.Sprintf("no built-in scenario %q (built-in: %s)", ref, strings.Join(builtinNames(), ", "))
+		}
+		return ref, ""
+	}
+	if !onDisk {
+		return "", fmt.Sprintf("extends the file %q: only a scenario file on disk (--scenario FILE) may extend a file", ref)
+	}
+	if !filepath.IsAbs(ref) {
+		ref = filepath.Join(filepath.Dir(path), ref)
+	}
+	if st, err := os.Stat(ref); err != nil || !st.Mode().IsRegular() {
+		return "", fmt.Sprintf("extends %q, which is not a readable file", ref)
+	}
+	return ref, ""
+}
+
 // maxExtends bounds a chain of extends, which also ends any cycle.
 const maxExtends = 8
 
@@ -136,8 +164,18 @@ func extend(f *File, depth int) (*File, error) {
 	if depth >= maxExtends {
 		return nil, &Error{File: f.Path, Line: 1, Column: 1, Field: "extends", Msg: "extends chain too long (a cycle?)"}
 	}
-	data, _ := BuiltinSource(f.Extends) // checked by Parse
-	base, err := parseOne("builtin:"+f.Extends, data)
+	var base *File
+	var err error
+	if IsPath(f.Extends) {
+		data, rerr := os.ReadFile(f.Extends)
+		if rerr != nil {
+			return nil, &Error{File: f.Path, Line: 1, Column: 1, Field: "extends", Msg: rerr.Error()}
+		}
+		base, err = parseOne(f.Extends, data, true)
+	} else {
+		data, _ := BuiltinSource(f.Extends) // checked by Parse
+		base, err = parseOne("builtin:"+f.Extends, data, false)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +297,7 @@ func Open(ref string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(ref, data)
+	return parse(ref, data, true)
 }
 
 // IsPath tells a file reference from a built-in name.

@@ -172,3 +172,49 @@ func TestSyntaxErrorsWhereTheParserIs(t *testing.T) {
 		}
 	}
 }
+
+// TestExtendsAFile: a scenario file on disk may extend another file (a
+// recording kept as a base), relative to its own directory; YAML that is
+// not read from disk (posted to the control API) may not.
+func TestExtendsAFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("base.yaml", "name: base\nextends: default\nonedata:\n  users: {}\n")
+	overlay := write("mine.yaml", "name: mine\nextends: ./base.yaml\nhuawei:\n  tokens: {}\n")
+	f, err := scenarios.Open(overlay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"onedata", "huawei", "arcgis", "securid", "commvault"} {
+		if _, ok := f.Sections[want]; !ok {
+			t.Errorf("the chain mine -> base.yaml -> default has no %s section (order %v)", want, f.Order)
+		}
+	}
+	if got := f.Sections["onedata"].File; got != filepath.Join(dir, "base.yaml") {
+		t.Errorf("onedata comes from %q, want base.yaml", got)
+	}
+	cases := []struct{ name, text, want string }{
+		{"posted YAML", "extends: ./base.yaml\n", "only a scenario file on disk"},
+		{"a missing file", "", "not a readable file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var err error
+			if c.text != "" {
+				_, err = scenarios.Parse(filepath.Join(dir, "posted.yaml"), []byte(c.text))
+			} else {
+				_, err = scenarios.Open(write("gone.yaml", "extends: ./nowhere.yaml\n"))
+			}
+			var e *scenarios.Error
+			if !errors.As(err, &e) || !strings.Contains(e.Msg, c.want) || e.Line != 1 || e.Field != "extends" {
+				t.Errorf("got %v, want a positioned error saying %q", err, c.want)
+			}
+		})
+	}
+}
