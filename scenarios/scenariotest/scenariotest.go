@@ -1,5 +1,6 @@
-// Package scenariotest builds hostile scenario YAML for the tests of the
-// loader and of the control API that takes it.
+// Package scenariotest builds scenario YAML for tests and load runs:
+// hostile documents for the loader and the control API that takes them,
+// and big worlds (BigWorld) for record and export.
 package scenariotest
 
 import (

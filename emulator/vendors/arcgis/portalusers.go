@@ -1,7 +1,6 @@
 package arcgis
 
 import (
-	"slices"
 	"strconv"
 
 	"github.com/offboard/offboard/emulator/kit"
@@ -27,8 +26,7 @@ type userPage struct {
 func (Vendor) portalUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
 	start, num := pageParam(r, "start", 1), min(pageParam(r, "num", defaultPageSize), maxPageSize)
-	names := st.Logins.Keys()
-	slices.Sort(names)
+	names := st.Logins.Keys() // in key order: the user names'
 	page := userPage{Total: len(names), Start: start, Num: num, NextStart: -1, Users: []portalUser{}}
 	from := min(start-1, len(names))
 	to := min(from+num, len(names))
