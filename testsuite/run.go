@@ -27,6 +27,9 @@ type Target struct {
 	Emulator bool
 	// Vars override the suites' defaults: credentials for a sandbox.
 	Vars map[string]string
+	// OnCase, when set, is told each case before it runs (drift pairs
+	// the requests of one case on two targets by it).
+	OnCase func(vendor, name string)
 
 	pools *pools             // ids handed out in this run
 	spec  *emulator.Emulator // checks a sandbox's answers against our specs
@@ -135,6 +138,9 @@ func Run(ctx context.Context, t Target, suites []*Suite, f Filter) []Result {
 				out = append(out, Result{Vendor: s.Vendor, Case: c.Name, Doc: c.Doc, SuiteSkipped: true, Missing: missing,
 					Skipped: "missing variables " + missing + " (offboard verify --vendor " + s.Vendor + " --list-vars)"})
 				continue
+			}
+			if t.OnCase != nil {
+				t.OnCase(s.Vendor, c.Name)
 			}
 			r := RunCase(ctx, t, s, c)
 			out = append(out, r)

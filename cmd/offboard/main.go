@@ -100,7 +100,7 @@ Start it with "offboard serve"; check it with "offboard verify".`,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{cmd, err} })
 	root.AddCommand(c.serveCmd(), c.scenariosCmd(), c.validateCmd(), c.healthCmd(), c.tokenCmd(), c.verifyCmd(),
-		c.recordCmd(), c.snapshotCmd(), c.versionCmd())
+		c.recordCmd(), c.driftCmd(), c.snapshotCmd(), c.versionCmd())
 	return root
 }
 

@@ -92,11 +92,13 @@ func recordHuawei(r *reader, out *VendorSummary) (any, map[string]string, error)
 		}
 	}
 	out.Counts["workspace members"] = len(members)
+	user := tokenUser(members)
 	out.Unread = append(out.Unread, "workspaces: only "+project+"/"+ws+" (the one the variables name; Huawei lists no project's workspaces)",
-		"tokens and access keys: the recording's own, for IAM user "+huaweiTokenUser)
+		"whose the token is: Huawei's reads do not say; the recording's token and access key act for "+user+
+			" (the one IAM user who added every member, else "+huaweiTokenUser+")")
 	sec := huaweiSection{
-		Tokens:     map[string]huaweiToken{huaweiRecToken: {User: huaweiTokenUser}},
-		AccessKeys: map[string]huaweiKey{huaweiAK: {Secret: huaweiSK, User: huaweiTokenUser}},
+		Tokens:     map[string]huaweiToken{huaweiRecToken: {User: user}},
+		AccessKeys: map[string]huaweiKey{huaweiAK: {Secret: huaweiSK, User: user}},
 		Projects:   map[string]huaweiProject{project: {Workspaces: map[string]huaweiWorkspace{ws: {Users: members}}}},
 	}
 	return sec, map[string]string{"huawei.token": huaweiRecToken, "huawei.ak": huaweiAK, "huawei.sk": huaweiSK}, nil
@@ -136,4 +138,23 @@ func (u huaweiUser) member() huaweiMember {
 		m.UpdatedBy = u.UpdateUser
 	}
 	return m
+}
+
+// tokenUser guesses whose the vars' token is: the one IAM user who added
+// every member (who set the workspace up), else a placeholder.
+func tokenUser(members map[string]huaweiMember) string {
+	by := ""
+	for _, m := range members {
+		switch {
+		case m.CreatedBy == "":
+		case by == "":
+			by = m.CreatedBy
+		case by != m.CreatedBy:
+			return huaweiTokenUser
+		}
+	}
+	if by == "" {
+		return huaweiTokenUser
+	}
+	return by
 }

@@ -67,3 +67,7 @@ func WriteVars(w io.Writer, vars map[string]string) error {
 	}
 	return sw.Close()
 }
+
+// IsSecret tells a variable that may hold a credential from one that
+// names things: a report or a file keeps only the latter.
+func IsSecret(name string) bool { return !plainVars[name] }
