@@ -19,7 +19,7 @@ var updateAPI = flag.Bool("update-api", false, "rewrite api/*.txt from the code 
 
 // apiPackages are the packages whose exported API users build on.
 var apiPackages = []string{"emulator", "emulator/engine", "emulator/control", "emulator/remote", "emulator/emulatortest",
-	"emulator/kit", "emulator/kit/table", "emulator/journal", "emulator/faults", "emulator/store", "scenarios", "testsuite", "testsuite/record"}
+	"emulator/kit", "emulator/kit/table", "emulator/journal", "emulator/faults", "emulator/store", "scenarios", "testsuite", "testsuite/record", "testsuite/drift"}
 
 // TestExportedAPIIsDeliberate: every exported declaration of the packages
 // users build on is listed in api/, one file a package, so that a change

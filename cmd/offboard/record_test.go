@@ -110,3 +110,38 @@ func noSecretIn(t *testing.T, varsFile string, files ...string) {
 		}
 	}
 }
+
+// TestDriftExitCodes: no drift against the stand-in is 0, with every
+// report written; a target that is down is 2 with one line.
+func TestDriftExitCodes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, _, _ := serveInBackground(t, ctx, "--scenario", "sandbox")
+	vars := filepath.Join("..", "..", "testsuite", "sandbox", "offboard.yaml")
+	dir := t.TempDir()
+	run := func(args ...string) (int, string) {
+		var out bytes.Buffer
+		code := (CLI{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}).Run(ctx, append([]string{"drift"}, args...))
+		return code, out.String()
+	}
+	code, out := run("--target", "http://"+addr, "--vars", vars, "--json", filepath.Join(dir, "d.json"),
+		"--junit", filepath.Join(dir, "d.xml"), "--html", filepath.Join(dir, "d.html"))
+	if code != 0 || !strings.Contains(out, "0 differences in") {
+		t.Fatalf("against the stand-in: exit %d\n%s", code, out)
+	}
+	for _, f := range []string{"d.json", "d.xml", "d.html"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || len(b) < 1000 {
+			t.Errorf("%s: %v, %d bytes", f, err, len(b))
+		}
+		if bytes.Contains(b, []byte("sandbox-arcgis-admin-token")) || bytes.Contains(b, []byte("SANDBOXSECRETKEY")) {
+			t.Errorf("%s holds a credential of the vars", f)
+		}
+	}
+	if code, out := run("--target", "http://127.0.0.1:9", "--vars", vars); code != 2 || !strings.Contains(out, "could not be recorded") {
+		t.Errorf("a target that is down: exit %d\n%s", code, out)
+	}
+	if code, out := run("--target", "127.0.0.1:9"); code != 2 {
+		t.Errorf("a target without a scheme: exit %d\n%s", code, out)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -107,8 +108,17 @@ func (r redactor) clean(s string) string {
 	for _, sec := range r {
 		s = strings.ReplaceAll(s, sec.value, "${"+envName(sec.name)+"}")
 	}
-	return s
+	// Tokens a vendor issues during a run (a login's) are no variable's:
+	// a field or attribute named token keeps its name, not its value.
+	return issuedToken.ReplaceAllString(s, `${1}[redacted]${3}`)
 }
+
+// issuedToken is a JSON "token" value or an XML token attribute.
+var issuedToken = regexp.MustCompile(`("token"\s*:\s*"|\btoken=")([^"]+)(")`)
+
+// credentialHeaders carry a credential: a value of one that is no
+// variable's (a token a login issued) is not written.
+var credentialHeaders = map[string]bool{"Authorization": true, "Authtoken": true, "X-Auth-Token": true, "X-Esri-Authorization": true}
 
 // curl is the request as a command to paste: every word single-quoted
 // (nothing in it expands but the ${name} placeholders, which stand
@@ -119,6 +129,9 @@ func curl(req *http.Request, body []byte, secrets redactor) string {
 	b.WriteString("curl -sS -X " + q(req.Method))
 	for _, k := range slices.Sorted(maps.Keys(req.Header)) {
 		for _, v := range req.Header[k] {
+			if v = secrets.clean(v); credentialHeaders[k] && !strings.Contains(v, "${") {
+				v = "[redacted]"
+			}
 			b.WriteString(" -H " + q(k+": "+v))
 		}
 	}

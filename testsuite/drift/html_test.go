@@ -49,7 +49,7 @@ func htmlShowsEachPlant(t *testing.T, file string) {
 	}
 	visible := `[...document.querySelectorAll('.step')].filter(s => !s.classList.contains('hidden')).map(s => s.innerText).join('\n')`
 	all := text(visible)
-	for _, want := range []string{"body.extra: missing", "@errorString: missing", "status: changed value: target 202, emulator 200",
+	for _, want := range []string{"body.extra: missing", "@errorMessage: missing", "status: changed value: target 202, emulator 200",
 		"body: order", "body.error.description: changed value", "body.status: changed type"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the page does not show %q:\n%.2000s", want, all)
