@@ -17,7 +17,7 @@ import (
 
 type driftFlags struct {
 	target, varsFile, caseGlob, rules, json, junit, html string
-	vendors, vars                                         []string
+	vendors, vars                                        []string
 }
 
 func (c CLI) driftCmd() *cobra.Command {

@@ -35,9 +35,9 @@ const maxDepth = 64
 // comparer compares one pair of answers under a vendor's rules,
 // following the volatile values it has seen.
 type comparer struct {
-	rules   Rules
-	follow  map[string]string // a volatile value of the target -> the emulator's
-	diffs   []Difference
+	rules  Rules
+	follow map[string]string // a volatile value of the target -> the emulator's
+	diffs  []Difference
 }
 
 func (c *comparer) add(path, kind, t, e string) {
@@ -327,4 +327,3 @@ func clip(s string) string {
 	}
 	return s
 }
-

@@ -98,7 +98,9 @@ type planted struct {
 
 var plants = []planted{
 	{"arcgis", func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/deleteUserWorkspace") },
-		func(s int, b string) (int, string) { return s, strings.Replace(b, `{"status":"success"`, `{"status":"success","extra":1`, 1) },
+		func(s int, b string) (int, string) {
+			return s, strings.Replace(b, `{"status":"success"`, `{"status":"success","extra":1`, 1)
+		},
 		regexp.MustCompile(`^body\.extra$`), "missing"}, // the vendor's answer has it, the emulator's not
 	{"commvault", func(r *http.Request) bool { return r.Method == "DELETE" && strings.Contains(r.URL.Path, "/User/") },
 		func(s int, b string) (int, string) { return s, strings.ReplaceAll(b, `errorString=`, `errorMessage=`) },
@@ -110,15 +112,21 @@ var plants = []planted{
 			}
 			return s, b
 		}, regexp.MustCompile(`^status$`), "changed value"},
-	{"huawei", func(r *http.Request) bool { return r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/users") && strings.HasPrefix(r.URL.Path, "/v2/") },
+	{"huawei", func(r *http.Request) bool {
+		return r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/users") && strings.HasPrefix(r.URL.Path, "/v2/")
+	},
 		func(s int, b string) (int, string) {
 			re := regexp.MustCompile(`(?s)^\{\n(\s*"count" : [^\n]*\n)(\s*"total_page" : [^\n,]*),?\n`)
 			return s, re.ReplaceAllString(b, "{\n${2},\n${1}")
 		}, regexp.MustCompile(`^body$`), "order"},
 	{"onedata", func(r *http.Request) bool { return r.Method == "DELETE" },
-		func(s int, b string) (int, string) { return s, strings.Replace(b, `"description":"The resource could not be found."`, `"description":"No such user."`, 1) },
+		func(s int, b string) (int, string) {
+			return s, strings.Replace(b, `"description":"The resource could not be found."`, `"description":"No such user."`, 1)
+		},
 		regexp.MustCompile(`^body\.error\.description$`), "changed value"},
-	{"securid", func(r *http.Request) bool { return r.Method == "DELETE" && strings.Contains(r.URL.Path, "/restapi/v1/users/") },
+	{"securid", func(r *http.Request) bool {
+		return r.Method == "DELETE" && strings.Contains(r.URL.Path, "/restapi/v1/users/")
+	},
 		func(s int, b string) (int, string) { return s, strings.Replace(b, `"status":409`, `"status":"409"`, 1) },
 		regexp.MustCompile(`^body\.status$`), "changed type"},
 }
