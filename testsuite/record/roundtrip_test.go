@@ -341,3 +341,24 @@ func refusesOnPurpose(scenario, vendor string) bool {
 	return strings.HasPrefix(scenario, vendor+"-") && (strings.HasSuffix(scenario, "-expired-token") ||
 		strings.HasSuffix(scenario, "-not-admin"))
 }
+
+// TestRecordingIsTheSameFileTwice: one tenant recorded twice gives the
+// same bytes (keys in order, nothing random), so recordings diff.
+func TestRecordingIsTheSameFileTwice(t *testing.T) {
+	orig := serve(t, emulator.WithScenario("default"), emulatorVars(t))
+	var first []byte
+	for i := range 2 {
+		var out bytes.Buffer
+		if _, _, err := record.Record(context.Background(), record.Options{Target: orig.url, Vars: orig.vars}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = out.Bytes()
+		} else if !bytes.Equal(first, out.Bytes()) {
+			t.Errorf("two recordings of one tenant differ:\n%s", cmp.Diff(string(first), out.String()))
+		}
+	}
+	if len(first) < 1000 {
+		t.Fatalf("a recording of %d bytes", len(first))
+	}
+}
