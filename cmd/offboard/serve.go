@@ -232,6 +232,9 @@ func (c CLI) announce(log *slog.Logger, em *emulator.Emulator, l listeners) {
 			"console", "http://"+browsable(l.main.Addr())+"/__admin/ui/")
 	}
 	log.Info("offboard listening", attrs...)
+	for _, v := range em.VendorNames() {
+		log.Info("vendor", "name", v, "base", strings.Join(baseURLs(em, v, "http://"+browsable(l.main.Addr())), " "))
+	}
 	if c.Ready != nil {
 		c.Ready(l.main.Addr().String())
 	}
