@@ -14,6 +14,7 @@ type junitSuites struct {
 	Tests   int          `xml:"tests,attr"`
 	Fails   int          `xml:"failures,attr"`
 	Skips   int          `xml:"skipped,attr"`
+	Time    string       `xml:"time,attr"`
 	Suites  []junitSuite `xml:"testsuite"`
 }
 
@@ -34,6 +35,9 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	// SystemOut is what the case checks, for a passing case too (a CI
+	// page shows it beside the name).
+	SystemOut string `xml:"system-out,omitempty"`
 }
 
 type junitProp struct {
@@ -65,7 +69,7 @@ func WriteJUnit(w io.Writer, target string, results []Result) error {
 			out.Suites = append(out.Suites, junitSuite{Name: r.Vendor, Hostname: host, Props: []junitProp{{"target", target}}})
 		}
 		s := &out.Suites[i]
-		c := junitCase{Name: r.Case, ClassName: "offboard." + r.Vendor, Time: fmt.Sprintf("%.3f", r.Duration.Seconds())}
+		c := junitCase{Name: r.Case, ClassName: "offboard." + r.Vendor, Time: fmt.Sprintf("%.3f", r.Duration.Seconds()), SystemOut: r.Doc}
 		switch {
 		case r.Skipped != "":
 			c.Skipped = &junitMessage{Message: r.Skipped, Text: r.Doc}
@@ -82,9 +86,12 @@ func WriteJUnit(w io.Writer, target string, results []Result) error {
 		secs[r.Vendor] += r.Duration.Seconds()
 		s.Cases = append(s.Cases, c)
 	}
+	total := 0.0
 	for i := range out.Suites {
 		out.Suites[i].Time = fmt.Sprintf("%.3f", secs[out.Suites[i].Name])
+		total += secs[out.Suites[i].Name]
 	}
+	out.Time = fmt.Sprintf("%.3f", total)
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

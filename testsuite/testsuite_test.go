@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/emulator/emulatortest"
@@ -126,14 +127,15 @@ func TestFilterAndSkip(t *testing.T) {
 func TestJUnit(t *testing.T) {
 	var b strings.Builder
 	err := testsuite.WriteJUnit(&b, "http://127.0.0.1:8080", []testsuite.Result{
-		{Vendor: "onedata", Case: "ok"},
+		{Vendor: "onedata", Case: "ok", Doc: "what passes", Duration: 1500 * time.Millisecond},
 		{Vendor: "onedata", Case: "bad", Doc: "why", Failure: "status: got 404, want 410\nmore"},
 		{Vendor: "arcgis", Case: "later", Doc: "what it shows", Skipped: "needs scenario x"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`<testsuites name="offboard verify http://127.0.0.1:8080" tests="3" failures="1" skipped="1">`,
+	for _, want := range []string{`<testsuites name="offboard verify http://127.0.0.1:8080" tests="3" failures="1" skipped="1" time="1.500">`,
+		`<testcase name="ok" classname="offboard.onedata" time="1.500">`, `<system-out>what passes</system-out>`,
 		`<testsuite name="onedata" hostname="127.0.0.1:8080" tests="2" failures="1" skipped="0"`,
 		`<property name="target" value="http://127.0.0.1:8080">`,
 		`<failure message="status: got 404, want 410">why`, `<skipped message="needs scenario x">what it shows</skipped>`} {
