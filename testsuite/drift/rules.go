@@ -84,6 +84,9 @@ func pathPattern(p string) *regexp.Regexp {
 	b.WriteString("^")
 	for i := 0; i < len(p); i++ {
 		switch {
+		case strings.HasPrefix(p[i:], "**.") || strings.HasPrefix(p[i:], "**/"):
+			b.WriteString(`(?:.*[./])?`) // any run of keys, none included
+			i += 2
 		case strings.HasPrefix(p[i:], "**"):
 			b.WriteString(".*")
 			i++

@@ -32,7 +32,9 @@ func TestDocsRulesFileReads(t *testing.T) {
 		{"securid", "body.users[3].email", false, `"ab@x.io"`, `"cd@y.io"`, true},
 		{"securid", "body.users[3].email", false, `"ab@x.io"`, `"abc@y.io"`, false},
 		{"commvault", "body/App_GetUserPropertiesResponse/users[0]/@description", true, "a", "b", true},
+		{"commvault", "body/@description", true, "a", "b", true},
 		{"huawei", "body.data[0].updated", false, "1", "2", true},
+		{"huawei", "body.updated", false, "1", "2", true}, // ** is any run of keys, none included
 		{"huawei", "body.data[0].updated", false, "1", `"2"`, false},
 		{"huawei", "body.data[0].name", false, `"a"`, `"b"`, false},
 	}
