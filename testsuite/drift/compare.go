@@ -35,9 +35,10 @@ const maxDepth = 64
 // comparer compares one pair of answers under a vendor's rules,
 // following the volatile values it has seen.
 type comparer struct {
-	rules  Rules
-	follow map[string]string // a volatile value of the target -> the emulator's
-	diffs  []Difference
+	rules   Rules
+	headers []string          // the headers the vendor's spec declares, beside Content-Type
+	follow  map[string]string // a volatile value of the target -> the emulator's
+	diffs   []Difference
 }
 
 func (c *comparer) add(path, kind, t, e string) {
@@ -54,8 +55,17 @@ func (c *comparer) compare(t, e Exchange) {
 	if tm != em {
 		c.add("header Content-Type", "changed value", tm, em)
 	}
-	if tl, el := c.followed(t.Header.Get("Location")), e.Header.Get("Location"); tl != "" || el != "" {
-		c.leaf("header Location", tl, el)
+	for _, h := range c.headers {
+		tv, tok := t.Header[h]
+		ev, eok := e.Header[h]
+		switch {
+		case tok && !eok:
+			c.add("header "+h, "missing", tv[0], "")
+		case eok && !tok:
+			c.add("header "+h, "added", "", ev[0])
+		case tok:
+			c.leaf("header "+h, c.followed(tv[0]), ev[0])
+		}
 	}
 	tb, eb := c.followed(t.Body), e.Body
 	switch {

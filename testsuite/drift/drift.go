@@ -1,7 +1,7 @@
 // Package drift runs the same steps against a vendor target and against
 // an emulator serving that target's recording, and compares each pair of
-// answers: status, content type and the body field by field (JSON and
-// XML), with volatile values (request ids, tokens, made-up ids) matched
+// answers: status, content type, the headers the vendor's spec declares
+// and the body field by field (JSON and XML), with volatile values (request ids, tokens, made-up ids) matched
 // by rules and followed from one step to the next.
 //
 // It is a client, as record is: the caller starts the emulator (Serve)
@@ -18,6 +18,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/offboard/offboard/specs"
 	"github.com/offboard/offboard/testsuite"
 	"github.com/offboard/offboard/testsuite/record"
 )
@@ -169,7 +170,7 @@ func pair(vendor string, results []testsuite.Result, sides [2]*side, rules Rules
 	for _, r := range results {
 		key := r.Vendor + "/" + r.Case
 		ts, es := sides[0].rec.byCase[key], sides[1].rec.byCase[key]
-		c := &comparer{rules: rules, follow: hosts(tbase, ebase)}
+		c := &comparer{rules: rules, follow: hosts(tbase, ebase), headers: specs.ResponseHeaders(vendor)}
 		for i := 0; i < max(len(ts), len(es)); i++ {
 			st := Step{Vendor: vendor, Case: r.Case, Index: i + 1, Differences: []Difference{}}
 			switch {

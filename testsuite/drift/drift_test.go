@@ -91,22 +91,27 @@ func TestNoDriftAgainstTheStandIn(t *testing.T) {
 type planted struct {
 	vendor string
 	match  func(r *http.Request) bool
-	alter  func(status int, body string) (int, string)
+	alter  func(status int, body string, h http.Header) (int, string)
 	path   *regexp.Regexp // the difference's path
 	kind   string
 }
 
 var plants = []planted{
+	{"huawei", func(r *http.Request) bool { return r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/users") },
+		func(s int, b string, h http.Header) (int, string) { h.Del("X-Request-Id"); return s, b },
+		regexp.MustCompile(`^header X-Request-Id$`), "added"}, // the vendor dropped it; the emulator still sends it
 	{"arcgis", func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/deleteUserWorkspace") },
-		func(s int, b string) (int, string) {
+		func(s int, b string, _ http.Header) (int, string) {
 			return s, strings.Replace(b, `{"status":"success"`, `{"status":"success","extra":1`, 1)
 		},
 		regexp.MustCompile(`^body\.extra$`), "missing"}, // the vendor's answer has it, the emulator's not
 	{"commvault", func(r *http.Request) bool { return r.Method == "DELETE" && strings.Contains(r.URL.Path, "/User/") },
-		func(s int, b string) (int, string) { return s, strings.ReplaceAll(b, `errorString=`, `errorMessage=`) },
+		func(s int, b string, _ http.Header) (int, string) {
+			return s, strings.ReplaceAll(b, `errorString=`, `errorMessage=`)
+		},
 		regexp.MustCompile(`/@error(String|Message)$`), ""},
 	{"huawei", func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/delete-users") },
-		func(s int, b string) (int, string) {
+		func(s int, b string, _ http.Header) (int, string) {
 			if s == 200 {
 				return 202, b
 			}
@@ -115,19 +120,21 @@ var plants = []planted{
 	{"huawei", func(r *http.Request) bool {
 		return r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/users") && strings.HasPrefix(r.URL.Path, "/v2/")
 	},
-		func(s int, b string) (int, string) {
+		func(s int, b string, _ http.Header) (int, string) {
 			re := regexp.MustCompile(`(?s)^\{\n(\s*"count" : [^\n]*\n)(\s*"total_page" : [^\n,]*),?\n`)
 			return s, re.ReplaceAllString(b, "{\n${2},\n${1}")
 		}, regexp.MustCompile(`^body$`), "order"},
 	{"onedata", func(r *http.Request) bool { return r.Method == "DELETE" },
-		func(s int, b string) (int, string) {
+		func(s int, b string, _ http.Header) (int, string) {
 			return s, strings.Replace(b, `"description":"The resource could not be found."`, `"description":"No such user."`, 1)
 		},
 		regexp.MustCompile(`^body\.error\.description$`), "changed value"},
 	{"securid", func(r *http.Request) bool {
 		return r.Method == "DELETE" && strings.Contains(r.URL.Path, "/restapi/v1/users/")
 	},
-		func(s int, b string) (int, string) { return s, strings.Replace(b, `"status":409`, `"status":"409"`, 1) },
+		func(s int, b string, _ http.Header) (int, string) {
+			return s, strings.Replace(b, `"status":409`, `"status":"409"`, 1)
+		},
 		regexp.MustCompile(`^body\.status$`), "changed type"},
 }
 
@@ -148,7 +155,7 @@ func tamper(t *testing.T, target string) string {
 			if err != nil {
 				return err
 			}
-			status, body := pl.alter(resp.StatusCode, string(b))
+			status, body := pl.alter(resp.StatusCode, string(b), resp.Header)
 			resp.StatusCode, resp.Body = status, io.NopCloser(strings.NewReader(body))
 			resp.ContentLength = int64(len(body))
 			resp.Header.Set("Content-Length", strconv.Itoa(len(body)))

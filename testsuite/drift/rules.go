@@ -32,6 +32,7 @@ func DefaultRules() []Rule {
 	return []Rule{
 		{Path: "header Location", Match: "shape"}, // where a created entity is: its id is made up
 		{Vendor: "huawei", Path: "body.request_id", Match: "shape"},
+		{Vendor: "huawei", Path: "header X-Request-Id", Match: "shape"},
 		{Vendor: "huawei", Path: "body.**.create_time", Match: "type"}, // a member added in the run: now
 		{Vendor: "huawei", Path: "body.**.update_time", Match: "type"},
 		{Vendor: "arcgis", Path: "body.token", Match: "ignore"},
