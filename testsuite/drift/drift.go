@@ -97,10 +97,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		newSide(o.Target, o.Vars, o.Transport),
 		newSide(base, emuVars, o.Transport),
 	}
+	var recorded []string
 	for _, v := range sum.Vendors {
 		if v.Skipped != "" {
 			continue
 		}
+		recorded = append(recorded, v.Vendor)
 		f := testsuite.Filter{Vendor: v.Vendor, Case: o.Case}
 		t := sides[0].run(ctx, suites, f)
 		e := sides[1].run(ctx, suites, f)
@@ -108,6 +110,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		rules := forVendor(v.Vendor, o.Rules, defaults(o.NoDefaultRules))
 		rep.Steps = append(rep.Steps, pair(v.Vendor, t, sides, rules, o.Target, base)...)
 	}
+	rep.Steps = append(rep.Steps, readBack(ctx, o, base, emuVars, recorded)...)
 	return rep, nil
 }
 
@@ -121,7 +124,9 @@ func defaults(off bool) []Rule {
 // withSameOrigin is a client that follows redirects within the origin only.
 func withSameOrigin(c *http.Client) *http.Client {
 	out := *testsuite.NewClient()
-	out.Transport = c.Transport
+	if c != nil {
+		out.Transport = c.Transport
+	}
 	return &out
 }
 

