@@ -16,8 +16,8 @@ import (
 )
 
 type driftFlags struct {
-	target, varsFile, caseGlob, rules, json, junit, html string
-	vendors, vars                                        []string
+	tenantFlags
+	caseGlob, rules, json, junit, html string
 }
 
 func (c CLI) driftCmd() *cobra.Command {
@@ -44,10 +44,7 @@ not be recorded; 3 no step ran.`,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return c.drift(cmd, f) },
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&f.target, "target", c.env("OFFBOARD_TARGET", ""), "base URL of the sandbox, with its scheme (env OFFBOARD_TARGET)")
-	fs.StringVar(&f.varsFile, "vars", "", "the variables file verify takes")
-	fs.StringArrayVar(&f.vars, "var", nil, "NAME=VALUE, over --vars (repeatable)")
-	fs.StringArrayVar(&f.vendors, "vendor", nil, "only this vendor (repeatable)")
+	c.addTenantFlags(fs, &f.tenantFlags, "sandbox")
 	fs.StringVar(&f.caseGlob, "case", "", `only cases whose "vendor/case" or name matches this glob`)
 	fs.StringVar(&f.rules, "rules", "", "volatile rules of your own (YAML), over each vendor's")
 	fs.StringVar(&f.json, "json", "", "write the report as JSON to this file")
@@ -58,17 +55,9 @@ not be recorded; 3 no step ran.`,
 }
 
 func (c CLI) drift(cmd *cobra.Command, f driftFlags) error {
-	if err := checkTarget(f.target); err != nil {
-		return usageError{cmd, err}
-	}
-	for _, v := range f.vendors {
-		if err := checkVendor(v); err != nil {
-			return usageError{cmd, err}
-		}
-	}
-	vars, err := c.verifyVars(verifyFlags{varsFile: f.varsFile, vars: f.vars})
+	vars, err := c.tenantVars(cmd, f.tenantFlags)
 	if err != nil {
-		return usageError{cmd, err}
+		return err
 	}
 	o := drift.Options{Target: f.target, Vars: vars, Vendors: f.vendors, Case: f.caseGlob, Serve: serveRecording}
 	if f.rules != "" {

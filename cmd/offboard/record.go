@@ -12,15 +12,46 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/testsuite"
 	"github.com/offboard/offboard/testsuite/record"
 )
 
+// tenantFlags say which tenant record and drift read, and with what.
+type tenantFlags struct {
+	target, varsFile string
+	vendors, vars    []string
+}
+
+func (c CLI) addTenantFlags(fs *pflag.FlagSet, f *tenantFlags, what string) {
+	fs.StringVar(&f.target, "target", c.env("OFFBOARD_TARGET", ""), "base URL of the "+what+", with its scheme (env OFFBOARD_TARGET)")
+	fs.StringVar(&f.varsFile, "vars", "", "the variables file verify takes (credentials, base paths, ids)")
+	fs.StringArrayVar(&f.vars, "var", nil, "NAME=VALUE, over --vars (repeatable; env OFFBOARD_VAR_NAME)")
+	fs.StringArrayVar(&f.vendors, "vendor", nil, "only this vendor (repeatable; default: every vendor the vars name)")
+}
+
+// tenantVars checks the tenant flags and gathers the variables.
+func (c CLI) tenantVars(cmd *cobra.Command, f tenantFlags) (map[string]string, error) {
+	if err := checkTarget(f.target); err != nil {
+		return nil, usageError{cmd, err}
+	}
+	for _, v := range f.vendors {
+		if err := checkVendor(v); err != nil {
+			return nil, usageError{cmd, err}
+		}
+	}
+	vars, err := c.verifyVars(verifyFlags{varsFile: f.varsFile, vars: f.vars})
+	if err != nil {
+		return nil, usageError{cmd, err}
+	}
+	return vars, nil
+}
+
 type recordFlags struct {
-	target, varsFile, out, varsOut string
-	vendors, vars                  []string
+	tenantFlags
+	out, varsOut string
 }
 
 func (c CLI) recordCmd() *cobra.Command {
@@ -50,10 +81,7 @@ Exit codes: 0 every vendor asked for was recorded; 1 some vendor could not be
 		RunE: func(cmd *cobra.Command, _ []string) error { return c.record(cmd, f) },
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&f.target, "target", c.env("OFFBOARD_TARGET", ""), "base URL of the tenant, with its scheme (env OFFBOARD_TARGET)")
-	fs.StringVar(&f.varsFile, "vars", "", "the variables file verify takes (credentials, base paths, ids)")
-	fs.StringArrayVar(&f.vars, "var", nil, "NAME=VALUE, over --vars (repeatable; env OFFBOARD_VAR_NAME)")
-	fs.StringArrayVar(&f.vendors, "vendor", nil, "record only this vendor (repeatable; default: every vendor the vars name)")
+	c.addTenantFlags(fs, &f.tenantFlags, "tenant")
 	fs.StringVarP(&f.out, "output", "o", "", "write the scenario to this file (default stdout)")
 	fs.StringVar(&f.varsOut, "vars-out", "", "write the vars that match the recording's credentials to this file")
 	_ = cmd.RegisterFlagCompletionFunc("vendor", fixedCompletion(emulator.Vendors()...))
@@ -61,17 +89,9 @@ Exit codes: 0 every vendor asked for was recorded; 1 some vendor could not be
 }
 
 func (c CLI) record(cmd *cobra.Command, f recordFlags) error {
-	if err := checkTarget(f.target); err != nil {
-		return usageError{cmd, err}
-	}
-	for _, v := range f.vendors {
-		if err := checkVendor(v); err != nil {
-			return usageError{cmd, err}
-		}
-	}
-	vars, err := c.verifyVars(verifyFlags{varsFile: f.varsFile, vars: f.vars})
+	vars, err := c.tenantVars(cmd, f.tenantFlags)
 	if err != nil {
-		return usageError{cmd, err}
+		return err
 	}
 	opts := record.Options{Target: f.target, Vars: vars, Vendors: f.vendors, Progress: c.progress()}
 	vout, sum, err := c.writeRecording(cmd, opts, f.out)

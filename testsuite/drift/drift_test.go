@@ -45,11 +45,7 @@ func serveRecording(t *testing.T) func([]byte) (string, func(), error) {
 
 func sandboxVars(t *testing.T) map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "sandbox", "offboard.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars, err := testsuite.ReadVars("offboard.yaml", data)
+	vars, err := testsuite.SandboxVars()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,6 @@ package drift
 import (
 	"context"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,11 +28,7 @@ func TestReadBackFindsStateOnlyDrift(t *testing.T) {
 		t.Cleanup(srv.Close)
 		return srv.URL
 	}
-	data, err := os.ReadFile(filepath.Join("..", "sandbox", "offboard.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars, err := testsuite.ReadVars("offboard.yaml", data)
+	vars, err := testsuite.SandboxVars()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,11 +75,7 @@ func emulatorVars(t *testing.T) map[string]string {
 
 func sandboxVars(t *testing.T) map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "sandbox", "offboard.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars, err := testsuite.ReadVars("offboard.yaml", data)
+	vars, err := testsuite.SandboxVars()
 	if err != nil {
 		t.Fatal(err)
 	}
