@@ -88,9 +88,28 @@ func (a *API) loadBuiltins(names []string) error {
 	return a.eng.LoadRefs(names...)
 }
 
+// loadSessionBuiltins layers built-in scenarios for one session.
+func (a *API) loadSessionBuiltins(id string, names []string) error {
+	for _, name := range names {
+		if _, err := scenarios.Builtin(name); err != nil {
+			return err
+		}
+	}
+	return a.eng.LoadSessionRefs(id, names...)
+}
+
 func (a *API) loadSessionScenario(w http.ResponseWriter, r *http.Request) {
 	id, ok := sessionVar(w, r)
 	if !ok {
+		return
+	}
+	if names := r.URL.Query()["name"]; len(names) > 1 {
+		err := a.loadSessionBuiltins(id, names)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"status": "loaded", "session": id, "scenario": names[len(names)-1]})
 		return
 	}
 	f, err := readScenario(r)

@@ -58,6 +58,8 @@ type Controller interface {
 	AddFaults(session string, fs ...emulator.Fault) (int, error)
 	CountRequests(f emulator.Filter) (int, error)
 	DropSession(id string) error
+	LoadSessionRefs(id string, refs ...string) error
+	LoadSessionYAML(id, name string, data []byte) error
 }
 
 // Session is one test's own world on an emulator, named after the test:
@@ -119,6 +121,24 @@ func (se *Session) Credential(t testing.TB, vendor string) map[string]string {
 		t.Fatalf("credential for %s: %v", vendor, err)
 	}
 	return map[string]string{name: value}
+}
+
+// LoadScenario gives this session a world of its own: built-in names
+// (layered, each over the one before) or scenario files.
+func (se *Session) LoadScenario(t testing.TB, refs ...string) {
+	t.Helper()
+	if err := se.ctl.LoadSessionRefs(se.ID, refs...); err != nil {
+		t.Fatalf("loading %v into session %s: %v", refs, se.ID, err)
+	}
+}
+
+// LoadScenarioYAML gives this session a world written in the test; name
+// appears in its mistakes.
+func (se *Session) LoadScenarioYAML(t testing.TB, name string, data []byte) {
+	t.Helper()
+	if err := se.ctl.LoadSessionYAML(se.ID, name, data); err != nil {
+		t.Fatalf("loading %s into session %s: %v", name, se.ID, err)
+	}
 }
 
 // AddFaults adds fault rules to this session only.

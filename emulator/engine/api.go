@@ -30,6 +30,8 @@ type API interface {
 	Sessions() []SessionInfo
 	SessionExists(id string) bool
 	LoadSessionScenario(id string, f *scenarios.File) error
+	LoadSessionRefs(id string, refs ...string) error
+	LoadSessionYAML(id, name string, data []byte) error
 	ResetSession(id string) error
 	DropSession(id string) error
 

@@ -108,6 +108,26 @@ func (e *Engine) LoadSessionScenario(id string, f *scenarios.File) error {
 	return nil
 }
 
+// LoadSessionRefs gives one session the scenario of refs (built-in names
+// or paths, each over the one before, as LoadRefs), creating the session.
+func (e *Engine) LoadSessionRefs(id string, refs ...string) error {
+	f, err := e.openScenario(refs, nil)
+	if err != nil {
+		return invalid(err)
+	}
+	return e.LoadSessionScenario(id, f)
+}
+
+// LoadSessionYAML gives one session a scenario given as text; name
+// appears in its errors, as LoadYAML's does.
+func (e *Engine) LoadSessionYAML(id, name string, data []byte) error {
+	f, err := scenarios.Parse(name, data)
+	if err != nil {
+		return invalid(err)
+	}
+	return e.LoadSessionScenario(id, f)
+}
+
 // State is each vendor's state in a session ("" the shared one), as JSON
 // by vendor name: what GET /__admin/state serves.
 func (e *Engine) State(session string) (map[string]json.RawMessage, error) {

@@ -180,12 +180,14 @@ func (c *Client) Scenarios() ([]scenarios.Info, error) {
 // LoadRefs loads a scenario: a built-in's name, or a YAML file of this
 // machine's (sent as the body). One at a time: over HTTP a file layers on
 // another with extends.
-func (c *Client) LoadRefs(refs ...string) error {
+func (c *Client) LoadRefs(refs ...string) error { return c.loadRefs("/scenario", refs) }
+
+func (c *Client) loadRefs(path string, refs []string) error {
 	switch {
 	case len(refs) == 1:
-		return c.loadRef("/scenario", refs[0])
+		return c.loadRef(path, refs[0])
 	case len(refs) > 1 && !slices.ContainsFunc(refs, isFile):
-		return c.call(http.MethodPut, "/scenario", url.Values{"name": refs}, nil, "", nil)
+		return c.call(http.MethodPut, path, url.Values{"name": refs}, nil, "", nil)
 	}
 	return fmt.Errorf("%w: over HTTP, layer built-in names, or load one file (a file layers on another with extends)", engine.ErrInvalid)
 }
@@ -264,16 +266,17 @@ func (c *Client) ResetSession(id string) error {
 	return c.call(http.MethodPost, sessionPath(id)+"/reset", nil, nil, "", nil)
 }
 
-// LoadSessionRefs gives one session a scenario of its own (a built-in's
-// name or a local YAML file), creating the session: LoadSessionScenario
-// over HTTP.
-func (c *Client) LoadSessionRefs(id, ref string) error {
-	return c.loadRef(sessionPath(id)+"/scenario", ref)
+// LoadSessionRefs gives one session a scenario of its own (built-in
+// names layered, or one local YAML file), creating the session, as the
+// in-process API's LoadSessionRefs.
+func (c *Client) LoadSessionRefs(id string, refs ...string) error {
+	return c.loadRefs(sessionPath(id)+"/scenario", refs)
 }
 
-// LoadSessionYAML gives one session a scenario of its own from YAML.
-func (c *Client) LoadSessionYAML(id string, data []byte) error {
-	return c.call(http.MethodPut, sessionPath(id)+"/scenario", nil, data, "application/yaml", nil)
+// LoadSessionYAML gives one session a scenario of its own from YAML; name
+// appears in its mistakes.
+func (c *Client) LoadSessionYAML(id, name string, data []byte) error {
+	return c.call(http.MethodPut, sessionPath(id)+"/scenario", url.Values{"file": {name}}, data, "application/yaml", nil)
 }
 
 // Credential is a header that works against the shared state of a vendor.
