@@ -117,19 +117,18 @@ func TestRecordWaitsOutA429(t *testing.T) {
 	}
 }
 
-// gzipped is n zero bytes, gzip-compressed.
+// gzipped is n zero bytes, gzip-compressed: one compressed MiB repeated
+// as gzip members (a reader reads them as one stream), so making the
+// bomb costs one MiB of compression.
 func gzipped(t *testing.T, n int) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
-	zero := make([]byte, 1<<20)
-	for range n >> 20 {
-		if _, err := zw.Write(zero); err != nil {
-			t.Fatal(err)
-		}
+	var one bytes.Buffer
+	zw := gzip.NewWriter(&one)
+	if _, err := zw.Write(make([]byte, 1<<20)); err != nil {
+		t.Fatal(err)
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return b.Bytes()
+	return bytes.Repeat(one.Bytes(), n>>20)
 }
