@@ -254,28 +254,23 @@ func BenchmarkLoadScenario(b *testing.B) {
 	}
 }
 
-// BenchmarkSeedRoute sends, again and again, the requests the load run
-// (scripts/bench) sends: each vendor's seed delete against the default
-// scenario. The first one deletes; every later one takes the vendor's
-// not-found (or already-gone) path, which is what a load run measures.
-func BenchmarkSeedRoute(b *testing.B) {
-	em, err := emulator.New(emulator.WithLogger(slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))))
-	if err != nil {
-		b.Fatal(err)
+// seedRoute is one vendor's seed delete, as the load run sends it.
+type seedRoute struct {
+	vendor string
+	make   func() *http.Request
+}
+
+// seedRoutes builds the five seed requests against em's default world.
+func seedRoutes(tb testing.TB, em *emulator.Emulator) []seedRoute {
+	tb.Helper()
+	cred := func(vendor string) string {
+		_, v, err := em.Credential(vendor)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return v
 	}
-	_, bearer, err := em.Credential("securid")
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, arcgisBearer, err := em.Credential("arcgis")
-	if err != nil {
-		b.Fatal(err)
-	}
-	arcgisToken := strings.TrimPrefix(arcgisBearer, "Bearer ") // sent in the form, as the load run does
-	_, commvaultToken, err := em.Credential("commvault")
-	if err != nil {
-		b.Fatal(err)
-	}
+	arcgisToken := strings.TrimPrefix(cred("arcgis"), "Bearer ") // sent in the form, as the load run does
 	req := func(method, target, body string, kv ...string) func() *http.Request {
 		return func() *http.Request {
 			var r *http.Request
@@ -290,28 +285,79 @@ func BenchmarkSeedRoute(b *testing.B) {
 			return r
 		}
 	}
-	for _, c := range []struct {
-		vendor string
-		make   func() *http.Request
-	}{
+	return []seedRoute{
 		{"arcgis", req("POST", "/arcgis/notebooks/admin/dataaccess/deleteUserWorkspace", "userName=gis_joe&f=json&token="+arcgisToken,
 			"Content-Type", "application/x-www-form-urlencoded")},
 		{"commvault", req("DELETE", "/webconsole/api/User/byName(userName='jsmith')?newUserId=byName(userName='kjones')&newUserGroupId=byName(userGroupName='')", "",
-			"Accept", "application/xml", "Authtoken", commvaultToken)},
+			"Accept", "application/xml", "Authtoken", cred("commvault"))},
 		{"huawei", req("POST", "/v2/demo-project/demo-workspace/delete-users", `{"user_ids":["2d032145d82546b5b83cd7a6fd7d0afc"]}`,
 			"Content-Type", "application/json", "X-Auth-Token", "demo-token")},
 		{"onedata", req("DELETE", "/api/v3/onezone/users/a4d3bc73aada63052310652d421609f1", "", "Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")},
-		{"securid", req("DELETE", "/AdminInterface/restapi/v1/users/eb2e12ae-1112-451b-98e1-dfe4e6afd60d", "", "Authorization", bearer)},
-	} {
+		{"securid", req("DELETE", "/AdminInterface/restapi/v1/users/eb2e12ae-1112-451b-98e1-dfe4e6afd60d", "", "Authorization", cred("securid"))},
+	}
+}
+
+func quietEmulator(tb testing.TB) *emulator.Emulator {
+	tb.Helper()
+	em, err := emulator.New(emulator.WithLogger(slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return em
+}
+
+// serveSeed sends one seed request and fails on an answer the load run
+// would not count.
+func serveSeed(tb testing.TB, em *emulator.Emulator, c seedRoute) {
+	w := httptest.NewRecorder()
+	em.ServeHTTP(w, c.make())
+	if w.Code >= 500 || w.Code == 401 || w.Code == 403 {
+		tb.Fatalf("%s: %d %s", c.vendor, w.Code, w.Body)
+	}
+}
+
+// BenchmarkSeedRoute sends, again and again, the requests the load run
+// (scripts/bench) sends: each vendor's seed delete against the default
+// scenario. The first one deletes; every later one takes the vendor's
+// not-found (or already-gone) path, which is what a load run measures.
+func BenchmarkSeedRoute(b *testing.B) {
+	em := quietEmulator(b)
+	for _, c := range seedRoutes(b, em) {
 		b.Run(c.vendor, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				w := httptest.NewRecorder()
-				em.ServeHTTP(w, c.make())
-				if w.Code >= 500 || w.Code == 401 || w.Code == 403 {
-					b.Fatalf("%s: %d %s", c.vendor, w.Code, w.Body)
-				}
+				serveSeed(b, em, c)
 			}
 		})
+	}
+}
+
+// seedAllocBounds are the allocations a seed request may make in the
+// steady state, the request and recorder the test builds included: what
+// it measured on 2026-12-02 (61, 67, 77, 35, 41) and two more. Issue 28
+// aims at 58, 61, 76, 34, 37; lower these as the request path sheds
+// allocations.
+var seedAllocBounds = map[string]float64{"arcgis": 63, "commvault": 69, "huawei": 79, "onedata": 37, "securid": 43}
+
+// TestSeedRouteAllocationsAreBounded holds BenchmarkSeedRoute's
+// allocations under their bounds, judging and change recording on. The
+// race detector allocates of its own: CI runs this in its step without it.
+func TestSeedRouteAllocationsAreBounded(t *testing.T) {
+	if raceOn {
+		t.Skip("the race detector's allocations are not the request path's; CI runs this without it (.ci/run)")
+	}
+	em := quietEmulator(t)
+	for _, c := range seedRoutes(t, em) {
+		// The first one deletes; the rest are the steady path, measured
+		// once the journal's ring has filled (until then each entry also
+		// grows the ring), as a load run and the benchmark see it.
+		for range emulator.DefaultJournalSize + 100 {
+			serveSeed(t, em, c)
+		}
+		got := testing.AllocsPerRun(300, func() { serveSeed(t, em, c) })
+		if bound := seedAllocBounds[c.vendor]; got > bound {
+			t.Errorf("%s: %.0f allocations a request, bound %.0f", c.vendor, got, bound)
+		}
+		t.Logf("%s: %.0f allocations a request", c.vendor, got)
 	}
 }
