@@ -65,7 +65,16 @@ func (a *API) requests(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	streamList(w, "count", len(entries), "requests", func(i int) any { return entries[i] })
+	switch r.URL.Query().Get("format") {
+	case "", "json":
+		streamList(w, "count", len(entries), "requests", func(i int) any { return entries[i] })
+	case "har":
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Disposition", `attachment; filename="offboard.har"`)
+		_ = WriteHAR(w, entries) // the status is sent: a broken archive is all a late error can give
+	default:
+		writeError(w, http.StatusBadRequest, "format: say json or har")
+	}
 }
 
 func (a *API) clearRequests(w http.ResponseWriter, _ *http.Request) {
