@@ -67,6 +67,11 @@ func TestConsoleKeepsUpAt1000RequestsASecond(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser and sends 5,000 requests")
 	}
+	if raceOn {
+		// Beside every other package of the race suite it made 190 a
+		// second: too few for what the test is about.
+		t.Skip("the race detector's build cannot make 1,000 requests a second; CI runs this without it (.ci/run)")
+	}
 	p := newPage(t)
 	srv := emulatortest.New(t, emulator.WithScenario("default"))
 	ctx := p.ctx
@@ -86,11 +91,10 @@ func TestConsoleKeepsUpAt1000RequestsASecond(t *testing.T) {
 	sent := drive(t, srv.URL+"/api/v3/onezone/users", header, 1000, 5*time.Second)
 	took := time.Since(start)
 	t.Logf("%d requests answered in %v (%.0f/s)", sent, took.Round(time.Millisecond), float64(sent)/took.Seconds())
-	// 1,000 a second are asked; a build with the race detector on two
-	// cores answers about 500. The checks below hold at any rate; below
-	// 300 a second (three times what froze the old page) the run would
-	// prove too little.
-	if sent < 1500 {
+	// 1,000 a second are asked; without the race detector two cores
+	// answer them. The checks below hold at any rate; below 600 a second
+	// (six times what froze the old page) the run would prove too little.
+	if sent < 3000 {
 		t.Fatalf("only %d requests answered in %v: the machine could not make the load this test is about", sent, took)
 	}
 
