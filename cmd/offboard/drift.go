@@ -82,8 +82,8 @@ func (c CLI) drift(cmd *cobra.Command, f driftFlags) error {
 		return c.fail(cmd, "%v", err)
 	}
 	switch {
-	case len(rep.Steps) == 0:
-		fmt.Fprintln(c.Stderr, "offboard drift: no step ran (exit 3): give the vars the cases need (offboard verify --list-vars)")
+	case rep.Ran() == 0:
+		fmt.Fprintln(c.Stderr, "offboard drift: no case ran (exit 3): give the vars the cases need (offboard verify --list-vars)")
 		return exitError{exitNothingRan}
 	case rep.Drifted():
 		return exitError{1}

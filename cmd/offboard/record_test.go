@@ -141,6 +141,14 @@ func TestDriftExitCodes(t *testing.T) {
 	if code, out := run("--target", "http://127.0.0.1:9", "--vars", vars); code != 2 || !strings.Contains(out, "could not be recorded") {
 		t.Errorf("a target that is down: exit %d\n%s", code, out)
 	}
+	// Vars that let record read Onedata but no case run: nothing ran.
+	few := filepath.Join(dir, "few.yaml")
+	if err := os.WriteFile(few, []byte("onedata.token: sandbox-onedata-admin-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := run("--target", "http://"+addr, "--vars", few); code != 3 || !strings.Contains(out, "no case ran") {
+		t.Errorf("no case ran: exit %d\n%s", code, out)
+	}
 	if code, out := run("--target", "127.0.0.1:9"); code != 2 {
 		t.Errorf("a target without a scheme: exit %d\n%s", code, out)
 	}

@@ -65,6 +65,17 @@ type Verdict struct {
 	TargetWhy, EmuWhy string
 }
 
+// Ran tells how many cases ran on the target (were not skipped).
+func (r *Report) Ran() int {
+	n := 0
+	for _, v := range r.Verdicts {
+		if v.Target != "SKIP" {
+			n++
+		}
+	}
+	return n
+}
+
 // Drifted tells whether any step differs.
 func (r *Report) Drifted() bool {
 	return slices.ContainsFunc(r.Steps, func(s Step) bool { return len(s.Differences) > 0 })

@@ -3,6 +3,7 @@ package drift
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 
@@ -19,7 +20,8 @@ var stateTimes = regexp.MustCompile(`\b(updated|created|creationTime): ("[^"]*"|
 func readBack(ctx context.Context, o Options, base string, emuVars map[string]string, vendors []string) []Step {
 	read := func(target string, vars map[string]string) map[string][]string {
 		var out bytes.Buffer
-		_, _, err := record.Record(ctx, record.Options{Target: target, Vars: vars, Vendors: vendors, Client: withSameOrigin(nil)}, &out)
+		_, _, err := record.Record(ctx, record.Options{Target: target, Vars: vars, Vendors: vendors,
+			Client: withSameOrigin(&http.Client{Transport: o.Transport})}, &out)
 		if err != nil {
 			return map[string][]string{"": {"the read-back failed: " + err.Error()}}
 		}
