@@ -93,19 +93,8 @@ func WriteHAR(w io.Writer, entries []journal.Entry) error {
 }
 
 func harOf(e journal.Entry) harEntry {
-	target := e.Target
-	if target == "" {
-		target = e.Path
-		if e.Query != "" {
-			target += "?" + e.Query
-		}
-	}
-	host := e.Host
-	if host == "" {
-		host = "localhost"
-	}
 	he := harEntry{Started: e.Time.UTC().Format(time.RFC3339Nano)}
-	he.Request = harRequest{Method: e.Method, URL: "http://" + host + target, HTTPVersion: "HTTP/1.1",
+	he.Request = harRequest{Method: e.Method, URL: e.URL(), HTTPVersion: "HTTP/1.1",
 		Cookies: []struct{}{}, Headers: pairs(e.Header), QueryString: queryPairs(e.Query), HeadersSize: -1, BodySize: len(e.Body)}
 	if e.Body != "" {
 		he.Request.PostData = &harPost{MimeType: e.Header.Get("Content-Type"), Text: e.Body}

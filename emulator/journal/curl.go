@@ -28,18 +28,7 @@ func (e Entry) Curl() string {
 	} else {
 		b.WriteString(" -X " + shellArg(e.Method))
 	}
-	target := e.Target
-	if target == "" {
-		target = e.Path
-		if e.Query != "" {
-			target += "?" + e.Query
-		}
-	}
-	host := e.Host
-	if host == "" {
-		host = "localhost"
-	}
-	b.WriteString(" " + shellArg("http://"+host+target))
+	b.WriteString(" " + shellArg(e.URL()))
 	for _, h := range e.curlHeaders() {
 		b.WriteString(" \\\n  -H " + shellArg(h))
 	}
@@ -144,4 +133,21 @@ func printfQuote(s string) string {
 	}
 	b.WriteByte('\'')
 	return b.String()
+}
+
+// URL is the request's URL as the client sent it: its host (localhost
+// when none was kept) and its target exactly, or the path and query.
+func (e Entry) URL() string {
+	target := e.Target
+	if target == "" {
+		target = e.Path
+		if e.Query != "" {
+			target += "?" + e.Query
+		}
+	}
+	host := e.Host
+	if host == "" {
+		host = "localhost"
+	}
+	return "http://" + host + target
 }
