@@ -90,7 +90,7 @@ func catalogue(v *vendorEntry) ([]CatalogueEntry, error) {
 						}
 						// The vendor's own judge says which examples are
 						// errors, and names them.
-						out := v.Outcome(kit.Response{Status: status, Header: http.Header{"Content-Type": {mt}}, Body: body})
+						out := v.Outcome(kit.Response{Status: status, ContentType: mt, Body: body})
 						if !out.Error {
 							continue
 						}

@@ -52,9 +52,12 @@ func (e *Engine) responseError(r *http.Request, kr *kit.Request, rt *route, resp
 	if status == 0 {
 		status = http.StatusOK
 	}
-	header := resp.Header
+	header := resp.Header.Clone()
 	if header == nil {
 		header = http.Header{}
+	}
+	if resp.ContentType != "" {
+		header.Set("Content-Type", resp.ContentType)
 	}
 	opts := &openapi3filter.Options{IncludeResponseStatus: strictStatus, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
 	mt := kit.MediaType(header.Get("Content-Type"))
@@ -104,7 +107,7 @@ func (e *Engine) Conforms(r *http.Request, reqBody []byte, status int, header ht
 		return fmt.Errorf("%s %s is no operation of offboard's specs", r.Method, r.URL.Path)
 	}
 	kr := &kit.Request{Body: reqBody, Params: params}
-	if err := e.responseError(r, kr, rt, kit.Response{Status: status, Header: header, Body: body}, true); err != nil {
+	if err := e.responseError(r, kr, rt, kit.Response{Status: status, ContentType: header.Get("Content-Type"), Header: header, Body: body}, true); err != nil {
 		return fmt.Errorf("answered %d, which offboard's spec does not allow: %w", status, err)
 	}
 	return nil

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -57,11 +56,7 @@ func (e *Engine) judgeFault(r *faults.Rule) any {
 	if v == nil {
 		return nil
 	}
-	h := http.Header{}
-	if r.ContentType != "" {
-		h.Set("Content-Type", r.ContentType)
-	}
-	return v.Outcome(kit.Response{Status: r.Status, Header: h, Body: []byte(r.Body)})
+	return v.Outcome(kit.Response{Status: r.Status, ContentType: r.ContentType, Body: []byte(r.Body)})
 }
 
 // decodeFaults reads a scenario's faults section (a list, or one fault).

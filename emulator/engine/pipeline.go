@@ -90,21 +90,15 @@ func (e *Engine) wait(r *http.Request, delay time.Duration) bool {
 func applyFault(resp *kit.Response, d faults.Decision) bool {
 	own := d.Status != 0 && (d.Body != "" || d.ContentType != "")
 	if own {
-		if resp.Header == nil {
-			resp.Header = http.Header{}
-		}
 		resp.Body = []byte(d.Body)
 		resp.Outcome, _ = d.Verdict.(kit.Outcome) // judged when the rule was made
 		if d.ContentType != "" {
-			resp.Header.Set("Content-Type", d.ContentType)
+			resp.ContentType = d.ContentType
 		}
 	}
 	if d.RetryAfter > 0 {
-		if resp.Header == nil {
-			resp.Header = http.Header{}
-		}
 		// The rule's own figure wins over a vendor's default.
-		resp.Header.Set("Retry-After", strconv.Itoa(d.RetryAfter))
+		resp.SetHeader("Retry-After", strconv.Itoa(d.RetryAfter))
 	}
 	return own
 }

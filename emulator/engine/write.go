@@ -16,6 +16,13 @@ import (
 // one header; the body is what the vendor would send.
 func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, v *vendorEntry, op string, resp kit.Response, cause error, changes []table.Change) {
 	h := w.Header()
+	// The values this writer adds share one backing array: one
+	// allocation for Content-Type, Content-Length and the detail.
+	own := make([]string, 0, 3)
+	if resp.ContentType != "" {
+		own = append(own, resp.ContentType)
+		h["Content-Type"] = own[0:1:1]
+	}
 	for k, vals := range resp.Header {
 		h[k] = vals
 	}
@@ -44,10 +51,12 @@ func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, 
 	}
 	if detail != "" {
 		// Canonical keys, set directly: Set would canonicalize them again.
-		h[HeaderDetail] = []string{headerSafe(truncate(oneLine(detail), 512))}
+		own = append(own, headerSafe(truncate(oneLine(detail), 512)))
+		h[HeaderDetail] = own[len(own)-1 : len(own) : len(own)]
 	}
 	if status != http.StatusNoContent && status != http.StatusNotModified {
-		h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
+		own = append(own, strconv.Itoa(len(resp.Body)))
+		h["Content-Length"] = own[len(own)-1 : len(own) : len(own)]
 	}
 	w.WriteHeader(status)
 	sent := resp.Body

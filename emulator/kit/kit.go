@@ -119,12 +119,26 @@ func (r *Request) Value(name string) string {
 // with what the answer means.
 type Response struct {
 	Status int
+	// ContentType is the answer's Content-Type; Header never holds one.
+	// A field of its own, not a map entry: most answers need no other
+	// header, and a map costs three allocations an answer.
+	ContentType string
+	// Header holds any other header the vendor sends (nil for none).
 	Header http.Header
 	Body   []byte
 	// Outcome is the answer as its vendor means it, said by whoever made
 	// it: the handler that refused in a 200, the vendor's Error. Nothing
 	// re-reads the body to tell; the zero value is a success.
 	Outcome Outcome
+}
+
+// SetHeader sets a header field other than Content-Type, making the map
+// on first use; key must be in canonical form.
+func (resp *Response) SetHeader(key, value string) {
+	if resp.Header == nil {
+		resp.Header = make(http.Header, 2)
+	}
+	resp.Header[key] = []string{value}
 }
 
 // Refused marks an answer as the vendor's error code (its own name for

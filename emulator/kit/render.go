@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"unicode/utf8"
 )
 
@@ -17,11 +16,7 @@ const (
 
 // Raw answers with exactly these bytes.
 func Raw(status int, contentType string, body []byte) Response {
-	h := http.Header{}
-	if contentType != "" {
-		h["Content-Type"] = []string{contentType} // canonical already
-	}
-	return Response{Status: status, Header: h, Body: body}
+	return Response{Status: status, ContentType: contentType, Body: body}
 }
 
 // Compact encodes v as compact JSON in declared field order, without

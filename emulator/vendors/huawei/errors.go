@@ -78,12 +78,12 @@ func (Vendor) Error(_ *kit.Request, err error) kit.Response {
 	if ge != nil {
 		id := requestID()
 		resp := kit.Raw(ge.status, kit.ContentJSON, gatewayBody(ge, id)).Refused(ge.code, ge.msg)
-		resp.Header["Server"] = []string{"api-gateway"}
-		resp.Header["X-Request-Id"] = []string{id}
+		resp.SetHeader("Server", "api-gateway")
+		resp.SetHeader("X-Request-Id", id)
 		return resp
 	}
 	resp := kit.Raw(se.status, kit.ContentJSON, serviceBody(se)).Refused(se.code, se.msg)
-	resp.Header["X-Request-Id"] = []string{requestID()}
+	resp.SetHeader("X-Request-Id", requestID())
 	return resp
 }
 

@@ -175,6 +175,6 @@ func documented(status int, v any) kit.Response {
 		out = append(out, c)
 	}
 	resp := kit.Raw(status, kit.ContentJSON, out)
-	resp.Header["X-Request-Id"] = []string{requestID()} // the gateway tags every answer
+	resp.SetHeader("X-Request-Id", requestID()) // the gateway tags every answer
 	return resp
 }

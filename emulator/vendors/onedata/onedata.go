@@ -59,7 +59,7 @@ func (Vendor) removeUser(r *kit.Request, s kit.State) (kit.Response, error) {
 		return kit.Response{}, err
 	}
 	st.remove(id, u)
-	return kit.Response{Status: http.StatusNoContent, Header: http.Header{}}, nil
+	return kit.Response{Status: http.StatusNoContent}, nil
 }
 
 // removeCurrentUser is DELETE /user: the caller removes their own account.
@@ -74,7 +74,7 @@ func (Vendor) removeCurrentUser(r *kit.Request, s kit.State) (kit.Response, erro
 	}
 	u, _ := st.Users.Get(caller)
 	st.remove(caller, u)
-	return kit.Response{Status: http.StatusNoContent, Header: http.Header{}}, nil
+	return kit.Response{Status: http.StatusNoContent}, nil
 }
 
 // protectedInfo is UserProtectedInfo as oz-worker's translator sends it:
@@ -136,7 +136,7 @@ func (Vendor) toggleAccessBlock(r *kit.Request, s kit.State) (kit.Response, erro
 	}
 	u, _ := st.Users.Mut(id)
 	u.Blocked = blocked
-	return kit.Response{Status: http.StatusNoContent, Header: http.Header{}}, nil
+	return kit.Response{Status: http.StatusNoContent}, nil
 }
 
 // createUser is POST /users: a new account with Basic authentication
@@ -178,8 +178,8 @@ func (Vendor) createUser(r *kit.Request, s kit.State) (kit.Response, error) {
 	if u.Username != "" {
 		st.byUsername.Set(u.Username, id)
 	}
-	resp := kit.Response{Status: http.StatusCreated, Header: http.Header{}}
-	resp.Header.Set("Location", r.BaseURL()+"/api/v3/onezone/users/"+id)
+	resp := kit.Response{Status: http.StatusCreated}
+	resp.SetHeader("Location", r.BaseURL()+"/api/v3/onezone/users/"+id)
 	return resp, nil
 }
 

@@ -73,7 +73,7 @@ func (Vendor) Error(r *kit.Request, err error) kit.Response {
 	}
 	resp := kit.Raw(ae.status, kit.ContentJSON, ae.body()).Refused(strconv.Itoa(ae.status)+" "+http.StatusText(ae.status), ae.message)
 	if ae.status == http.StatusTooManyRequests {
-		resp.Header.Set("Retry-After", strconv.Itoa(retryAfterSeconds)) // a rate-limit fault may set its own
+		resp.SetHeader("Retry-After", strconv.Itoa(retryAfterSeconds)) // a rate-limit fault may set its own
 	}
 	return resp
 }

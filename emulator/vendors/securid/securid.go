@@ -91,7 +91,7 @@ func (Vendor) deleteUser(r *kit.Request, s kit.State) (kit.Response, error) {
 		return kit.Response{}, errEnabled
 	}
 	st.Users.Delete(id)
-	return kit.Response{Status: http.StatusOK, Header: http.Header{}}, nil
+	return kit.Response{Status: http.StatusOK}, nil
 }
 
 // changeable finds the user a state change names and reads the change
