@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"unsafe"
 
 	"github.com/offboard/offboard/emulator/journal"
 	"github.com/offboard/offboard/emulator/kit"
@@ -98,7 +99,7 @@ func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, sta
 	if len(body) > journalBodyBytes {
 		body, entry.Truncated = body[:journalBodyBytes], true
 	}
-	entry.Body = string(body)
+	entry.Body = shared(body)
 	entry.Detail = detail
 	entry.Changes = journalChanges(changes)
 	entry.Outcome, entry.VendorError = journal.OutcomeOK, ""
@@ -116,12 +117,23 @@ func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, sta
 		if len(respBody) > journalBodyBytes {
 			respBody, out.Truncated = respBody[:journalBodyBytes], true
 		}
-		out.Body = string(respBody)
+		out.Body = shared(respBody)
 	}
 	seq := e.journal.Add(entry)
 	if probe, ok := r.Context().Value(replayKey).(*uint64); ok {
 		*probe = seq
 	}
+}
+
+// shared is b as a string without a copy. Only bytes that nothing writes
+// to again may be shared: a request body is read into a buffer of its own
+// per request, and an answer's body is the vendor's, sent and then only
+// read; neither is reused or changed after the answer.
+func shared(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // boundHeader returns h when its names and values fit in limit bytes, else

@@ -9,7 +9,6 @@ import (
 
 	"github.com/offboard/offboard/emulator/faults"
 	"github.com/offboard/offboard/emulator/kit"
-	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // serveRoute runs one request of a known operation through the pipeline,
@@ -154,10 +153,9 @@ func (e *Engine) run(r *http.Request, ex *exchange, rt *route, readErr error) (r
 	// watched (reads are not, and nothing is when the journal is off).
 	watch := e.journal.Size() > 0 && r.Method != http.MethodGet && r.Method != http.MethodHead
 	err := slot.Do(func(s kit.State) error {
-		var rec *table.Recorder
 		if watch {
-			rec = table.Record(s)
-			defer func() { ex.changes = rec.Finish() }()
+			ex.rec.Start(s)
+			defer func() { ex.changes = ex.rec.Finish() }()
 		}
 		var herr error
 		resp, herr = rt.handler(kr, s)

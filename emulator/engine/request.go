@@ -22,6 +22,7 @@ type exchange struct {
 	formErr    error // why a form body did not parse, when it did not
 	v          *validation
 	changes    []table.Change // what the handler changed, when it was watched
+	rec        table.Recorder // watches the handler's writes
 }
 
 // validation is kin-openapi's input with the request copy and body reader

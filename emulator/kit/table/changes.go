@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Change is one difference in a vendor's state: a row (or a field of one,
@@ -37,8 +38,8 @@ type Recorder struct {
 	// index finds a touched row once a request has touched more than a
 	// few: a delete of 29,000 ids looks each up in constant time.
 	index map[rowKey]int
-	// Room for the usual request's few tables and rows, in the one
-	// allocation of the Recorder.
+	// Room for the usual request's few tables and rows, inside the
+	// Recorder its caller keeps.
 	tablesArr  [8]recordable
 	touchedArr [4]touchedRow
 }
@@ -72,28 +73,55 @@ type recordable interface {
 }
 
 // eachTable calls fn with each table among a struct's exported fields
-// (through a pointer) and its JSON name, by reflection.
+// (through a pointer) and its JSON name. Which fields those are is worked
+// out once per type (tableFields); a call only reads them.
 func eachTable(s any, fn func(t recordable, name string)) {
 	v := reflect.ValueOf(s)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return
 	}
 	v = v.Elem()
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Type().Field(i)
-		if !f.IsExported() {
+	for _, f := range tableFields(v.Type()) {
+		fv := v.Field(f.index)
+		if fv.IsNil() {
 			continue
 		}
-		t, ok := v.Field(i).Interface().(recordable)
-		if !ok || reflect.ValueOf(t).IsNil() {
+		fn(fv.Interface().(recordable), f.name)
+	}
+}
+
+// tableField is a struct field that holds a table, and its JSON name.
+type tableField struct {
+	index int
+	name  string
+}
+
+// layouts memoises tableFields per struct type, as encoding/json does its
+// encoders: derived from types alone, never changed once stored, so no
+// caller can see another's.
+var layouts sync.Map // reflect.Type -> []tableField
+
+var recordableType = reflect.TypeFor[recordable]()
+
+// tableFields lists the exported fields of a struct type that hold a table.
+func tableFields(t reflect.Type) []tableField {
+	if fs, ok := layouts.Load(t); ok {
+		return fs.([]tableField)
+	}
+	var fs []tableField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() || f.Type.Kind() != reflect.Pointer || !f.Type.Implements(recordableType) {
 			continue
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "" || name == "-" {
 			name = f.Name
 		}
-		fn(t, name)
+		fs = append(fs, tableField{i, name})
 	}
+	layouts.Store(t, fs)
+	return fs
 }
 
 // tablesOf lists what eachTable visits.
@@ -107,18 +135,19 @@ func tablesOf(s any) ([]recordable, []string) {
 	return tables, names
 }
 
-// Record starts watching the tables of a state (a pointer to a struct
-// whose exported fields are *Table). A row changed with Mut has the tables
+// Start watches the tables of a state (a pointer to a struct whose
+// exported fields are *Table). A row changed with Mut has the tables
 // inside it watched too, so what a request changes deep in a row is told
-// by the rows it touched there, never by comparing whole tables.
-func Record(s any) *Recorder {
-	r := &Recorder{}
+// by the rows it touched there, never by comparing whole tables. The
+// caller keeps the Recorder (the zero value is ready), so watching a
+// request that changes nothing allocates nothing.
+func (r *Recorder) Start(s any) {
+	*r = Recorder{}
 	r.tables, r.touched = r.tablesArr[:0], r.touchedArr[:0]
 	eachTable(s, func(t recordable, name string) {
 		t.watch(r, name)
 		r.tables = append(r.tables, t)
 	})
-	return r
 }
 
 // watchWithin watches the tables inside a row (a pointer to a struct), at

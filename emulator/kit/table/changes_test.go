@@ -58,7 +58,8 @@ func TestRecorderTellsWhatOneRequestChanged(t *testing.T) {
 	s1, _ := w.Spaces.Mut("s1")
 	s1.Members.Delete("bob")
 
-	rec := Record(w)
+	var rec Recorder
+	rec.Start(w)
 	s1, _ = w.Spaces.Mut("s1") // already owned: the same row, changed in place
 	s1.Note = "renamed"
 	s1.Tags = append(s1.Tags, "x")
@@ -116,7 +117,8 @@ changed counts/1 10 -> 11
 
 func TestChangesAreBounded(t *testing.T) {
 	w := newWorld().Clone()
-	rec := Record(w)
+	var rec Recorder
+	rec.Start(w)
 	for i := range 500 {
 		w.Counts.Set(100+i, i)
 	}
