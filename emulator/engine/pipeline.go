@@ -9,6 +9,7 @@ import (
 
 	"github.com/offboard/offboard/emulator/faults"
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/store"
 )
 
 // serveRoute runs one request of a known operation through the pipeline,
@@ -26,7 +27,14 @@ func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, v
 		e.write(w, r, kr, rt.vendor, rt.op, e.renderError(rt.vendor, kr, cause), cause, nil)
 		return
 	}
-	d := e.decideFaults(kr, rt, r)
+	// The session's slots, with the one clock reading of the request: the
+	// faults' only once a rule exists anywhere.
+	other := ""
+	if e.faultsSeen.Load() {
+		other = faultSlot
+	}
+	slot, faultsOf := e.store.SlotsAt(kr.Now, kr.Session, rt.vendor.Name(), other)
+	d := decideFaults(faultsOf, kr, rt, r)
 	if !e.wait(r, d.Delay) {
 		return // the client went away
 	}
@@ -39,7 +47,7 @@ func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, v
 	if d.Status != 0 {
 		cause = &kit.Error{Kind: kit.Fault, Status: d.Status, Detail: fmt.Sprintf("injected by fault rule %d", d.Rule)}
 	} else {
-		resp, cause = e.run(r, ex, rt, readErr)
+		resp, cause = e.run(r, ex, rt, slot, readErr)
 	}
 	if cause != nil {
 		resp = e.renderError(rt.vendor, kr, cause)
@@ -53,14 +61,14 @@ func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, v
 	e.write(w, r, kr, rt.vendor, rt.op, resp, cause, ex.changes)
 }
 
-// decideFaults counts the request against its session's fault rules.
-func (e *Engine) decideFaults(kr *kit.Request, rt *route, r *http.Request) faults.Decision {
-	if !e.faultsSeen.Load() {
-		// No rule was ever made: no lock, no session slot to look up.
+// decideFaults counts the request against its session's fault rules; a
+// nil slot (no rule was ever made) decides nothing without a lock.
+func decideFaults(slot *store.Slot, kr *kit.Request, rt *route, r *http.Request) faults.Decision {
+	if slot == nil {
 		return faults.Decision{Rule: -1}
 	}
 	var d faults.Decision
-	_ = e.store.Slot(kr.Session, faultSlot).Do(func(s kit.State) error {
+	_ = slot.Do(func(s kit.State) error {
 		d = s.(*faultState).Decide(rt.vendor.Name(), rt.op, r.Method, r.URL.Path, kr.Now)
 		return nil
 	})
@@ -120,10 +128,13 @@ func (e *Engine) dropConnection(w http.ResponseWriter, r *http.Request, kr *kit.
 	panic(http.ErrAbortHandler)
 }
 
-// run produces the response or the error that decides it: authenticate,
-// validate, then the handler under the slot lock. A panic in a handler is
-// recovered into the vendor's internal error.
-func (e *Engine) run(r *http.Request, ex *exchange, rt *route, readErr error) (resp kit.Response, cause error) {
+// run produces the response or the error that decides it: validation
+// against the spec outside the lock, then, in one turn of the session's
+// slot lock, the vendor's authentication (whose refusal comes first, as
+// the real services check credentials before the request), the
+// validation's verdict and the handler. A panic in a handler is recovered
+// into the vendor's internal error.
+func (e *Engine) run(r *http.Request, ex *exchange, rt *route, slot *store.Slot, readErr error) (resp kit.Response, cause error) {
 	kr := &ex.kr
 	defer func() {
 		if p := recover(); p != nil {
@@ -135,24 +146,19 @@ func (e *Engine) run(r *http.Request, ex *exchange, rt *route, readErr error) (r
 	if readErr != nil {
 		return kit.Response{}, readErr
 	}
-	slot := e.store.Slot(kr.Session, rt.vendor.Name())
-	if rt.vendor.auth != nil {
-		if err := slot.Do(func(s kit.State) error { return rt.vendor.auth.Authenticate(kr, s) }); err != nil {
-			return kit.Response{}, err
-		}
-	}
-	if err := rt.vendor.wait(); err != nil {
-		return kit.Response{}, &kit.Error{Kind: kit.Internal, Detail: err.Error()}
-	}
-	if len(rt.params) > 0 || rt.body != nil {
-		if err := validate(r, ex, rt); err != nil {
-			return kit.Response{}, err
-		}
-	}
+	invalid := e.check(r, ex, rt)
 	// What a request changes is journaled: the handler's touches are
 	// watched (reads are not, and nothing is when the journal is off).
 	watch := e.journal.Size() > 0 && r.Method != http.MethodGet && r.Method != http.MethodHead
 	err := slot.Do(func(s kit.State) error {
+		if rt.vendor.auth != nil {
+			if err := rt.vendor.auth.Authenticate(kr, s); err != nil {
+				return err
+			}
+		}
+		if invalid != nil {
+			return invalid
+		}
 		if watch {
 			ex.rec.Start(s)
 			defer func() { ex.changes = ex.rec.Finish() }()
@@ -162,6 +168,18 @@ func (e *Engine) run(r *http.Request, ex *exchange, rt *route, readErr error) (r
 		return herr
 	})
 	return resp, err
+}
+
+// check is the spec's verdict on a request (nil when it conforms), once
+// the vendor's spec has loaded.
+func (e *Engine) check(r *http.Request, ex *exchange, rt *route) error {
+	if err := rt.vendor.wait(); err != nil {
+		return &kit.Error{Kind: kit.Internal, Detail: err.Error()}
+	}
+	if len(rt.params) > 0 || rt.body != nil {
+		return validate(r, ex, rt)
+	}
+	return nil
 }
 
 // renderError has the vendor render an error in its own shape.

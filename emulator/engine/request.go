@@ -20,6 +20,7 @@ type exchange struct {
 	kr         kit.Request
 	sessionErr error // why the session header was refused, when it was
 	formErr    error // why a form body did not parse, when it did not
+	mediaType  string // the body's media type, read once from Content-Type
 	v          *validation
 	changes    []table.Change // what the handler changed, when it was watched
 	rec        table.Recorder // watches the handler's writes
@@ -71,6 +72,7 @@ func (e *Engine) newExchange(r *http.Request, op string, vars map[string]string)
 	if kr.Params == nil {
 		kr.Params = map[string]string{}
 	}
+	ex.mediaType = kit.MediaType(r.Header.Get("Content-Type"))
 	if r.Body == nil {
 		return ex, nil
 	}
@@ -82,7 +84,7 @@ func (e *Engine) newExchange(r *http.Request, op string, vars map[string]string)
 		return ex, &kit.Error{Kind: kit.TooLarge, Detail: fmt.Sprintf("body over %d bytes", e.cfg.MaxBody)}
 	}
 	kr.Body = body
-	if kit.MediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
+	if ex.mediaType == formType {
 		// Keep what parsed; validation reports a malformed body.
 		kr.Form, ex.formErr = url.ParseQuery(string(body))
 	}

@@ -58,7 +58,7 @@ func (ex *exchange) validationInput(r *http.Request, rt *route) *openapi3filter.
 	// kin-openapi decodes no XML (its decoder registry is global): an XML
 	// body is the vendor's to parse; its media type is still checked
 	// against the spec.
-	if ct := r.Header.Get("Content-Type"); isXML(ct) && declares(rt, ct) {
+	if isXML(ex.mediaType) && declares(rt, ex.mediaType) {
 		opts = &rt.optsNoBody
 	}
 	v.val = openapi3filter.RequestValidationInput{
@@ -163,7 +163,7 @@ func flatStrings(sc *openapi3.Schema) []string {
 func (d *directBody) applies(r *http.Request, ex *exchange, body *openapi3.RequestBody) bool {
 	ct := r.Header.Get("Content-Type")
 	return len(ex.kr.Body) > 0 && (d.mediaType != formType || ex.formErr == nil) &&
-		kit.MediaType(ct) == d.mediaType && body.Content.Get(ct) == d.media
+		ex.mediaType == d.mediaType && body.Content.Get(ct) == d.media
 }
 
 // validate is ValidateRequestBody's decoding and schema check for the
@@ -200,14 +200,12 @@ func (d *directBody) validate(input *openapi3filter.RequestValidationInput, body
 	return nil
 }
 
-func isXML(contentType string) bool {
-	mt := kit.MediaType(contentType)
+func isXML(mt string) bool {
 	return mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml")
 }
 
 // declares tells whether the operation takes a body of that media type.
-func declares(rt *route, contentType string) bool {
-	mt := kit.MediaType(contentType)
+func declares(rt *route, mt string) bool {
 	body := rt.kin.Operation.RequestBody
 	return body != nil && body.Value != nil && body.Value.Content.Get(mt) != nil
 }

@@ -104,6 +104,22 @@ func (s *Store) Slot(sessionID, vendor string) *Slot {
 	return se.slotLocked(vendor)
 }
 
+// SlotsAt is Slot for one request: the vendor's slot and, when other is
+// not empty, another slot of the same session (the faults'), in one turn
+// of the store's lock, at the time the caller read once for the request.
+func (s *Store) SlotsAt(now time.Time, sessionID, vendor, other string) (*Slot, *Slot) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweepLocked(now)
+	se := s.sessionLocked(sessionID, now)
+	s.touchLocked(se, now)
+	var o *Slot
+	if other != "" {
+		o = se.slotLocked(other)
+	}
+	return se.slotLocked(vendor), o
+}
+
 // touchLocked marks a session used now: it moves to the new end.
 func (s *Store) touchLocked(se *session, now time.Time) {
 	se.lastUsed = now
