@@ -355,9 +355,10 @@ func TestSeedRouteAllocationsAreBounded(t *testing.T) {
 			serveSeed(t, em, c)
 		}
 		got := testing.AllocsPerRun(300, func() { serveSeed(t, em, c) })
-		if bound := seedAllocBounds[c.vendor]; got > bound {
+		bound := seedAllocBounds[c.vendor]
+		if got > bound {
 			t.Errorf("%s: %.0f allocations a request, bound %.0f", c.vendor, got, bound)
 		}
-		t.Logf("%s: %.0f allocations a request", c.vendor, got)
+		t.Logf("%s: %.0f allocations a request, bound %.0f", c.vendor, got, bound)
 	}
 }

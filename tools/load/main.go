@@ -1,7 +1,8 @@
 // Command load drives the five vendors' delete routes of a running offboard
-// binary on loopback with vegeta, next to a bare net/http server answering
-// the same requests in the same run, and prints requests/s, p50, p99, the
-// ratio to the bare server, time to first answer and peak RSS.
+// binary on loopback with wrk or vegeta, next to a bare net/http server
+// answering the same requests in the same run, and prints requests/s, p50,
+// p99, the ratio to the bare server, time to first answer and peak RSS.
+// With --report it prints the tables README and docs/performance.md show.
 //
 // It is its own module so that the emulator's module carries no load
 // generator. Run it through scripts/bench.
@@ -38,7 +39,23 @@ func main() {
 	baseline := flag.String("baseline", "", "with --startups: another binary, started alternately with --bin, so both see the same machine")
 	sessions := flag.String("sessions", "", "only measure capacity: comma-separated session counts (e.g. 1,100,1000); for each, the memory the sessions hold and the requests/s spread over them")
 	world := flag.Int("world", 0, "only measure the collector's tuning: serve a world of this many extra Onedata users under serve's tuning and under plain GOGC settings, alternating --rounds times")
+	doReport := flag.Bool("report", false, "print the report README and docs/performance.md show: machine and commit, start-up (--startups, default 20), each seed route side by side with bare net/http (journal on and --journal-size 0), allocations a request, memory over --requests")
+	driverName := flag.String("driver", "", "wrk or vegeta (default: wrk when it is on the PATH)")
+	repo := flag.String("repo", ".", "with --report: the repository, for the commit and the allocation test")
+	requests := flag.Int("requests", 1_000_000, "with --report: requests driven while memory is watched")
 	flag.Parse()
+	if *doReport {
+		o := reportOptions{bin: *bin, repo: *repo, driver: *driverName, slice: *duration, rounds: *rounds, conns: *conns,
+			startups: *startups, requests: *requests}
+		if o.startups <= 0 {
+			o.startups = 20
+		}
+		if err := report(o); err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *world > 0 {
 		if err := measureWorld(*bin, *world, *duration, *conns, *rounds); err != nil {
 			fmt.Fprintln(os.Stderr, "load:", err)
@@ -69,7 +86,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*bin, *duration, *conns, *rate, *rounds, *only); err != nil {
+	if err := run(*bin, *driverName, *duration, *conns, *rate, *rounds, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -155,9 +172,13 @@ func bare() (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-func run(bin string, duration time.Duration, conns, rate, rounds int, only string) error {
+func run(bin, driverName string, duration time.Duration, conns, rate, rounds int, only string) error {
 	if bin == "" {
 		return errors.New("give --bin PATH")
+	}
+	name, drive, err := pickDriver(driverName)
+	if err != nil {
+		return err
 	}
 	bin, _ = filepath.Abs(bin)
 	cmd, base, ready, err := startEmulator(bin)
@@ -185,10 +206,10 @@ func run(bin string, duration time.Duration, conns, rate, rounds int, only strin
 		return fmt.Errorf("--routes %q names none of arcgis, commvault, huawei, onedata, securid", only)
 	}
 	rounds = max(rounds, 1)
-	fmt.Printf("offboard load run: %d connections, %s per route in %d alternating rounds, GOMAXPROCS of the emulator = its default\n", conns, duration, rounds)
+	fmt.Printf("offboard load run (%s): %d connections, %s per route in %d alternating rounds, GOMAXPROCS of the emulator = its default\n", name, conns, duration, rounds)
 	fmt.Printf("first answer after start (exec to 200 on /__admin/health): %s\n", ready.Round(time.Millisecond))
 	fmt.Printf("RSS after start: %s\n", rss(cmd.Process.Pid, "VmRSS"))
-	total := saturated(chosen, base, bareURL, duration, conns, rounds)
+	total := saturated(drive, chosen, base, bareURL, duration, conns, rounds)
 	total += fixedRate(chosen, base, bareURL, duration, conns, rate)
 	fmt.Printf("\nrequests served by offboard: %.0f\n", total)
 	fmt.Printf("RSS now: %s; peak RSS: %s\n", rss(cmd.Process.Pid, "VmRSS"), rss(cmd.Process.Pid, "VmHWM"))
@@ -198,14 +219,14 @@ func run(bin string, duration time.Duration, conns, rate, rounds int, only strin
 
 // startEmulator starts offboard on a free loopback port and waits until
 // it answers; ready is how long that took.
-func startEmulator(bin string) (cmd *exec.Cmd, base string, ready time.Duration, err error) {
+func startEmulator(bin string, extra ...string) (cmd *exec.Cmd, base string, ready time.Duration, err error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, "", 0, err
 	}
 	base = "http://127.0.0.1:" + strconv.Itoa(port)
 	start := time.Now()
-	cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--log-level", "error")
+	cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--log-level", "error"}, extra...)...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, "", 0, err
@@ -220,7 +241,7 @@ func startEmulator(bin string) (cmd *exec.Cmd, base string, ready time.Duration,
 // saturated drives each route as fast as it answers, bare and offboard
 // alternating in short slices, and prints each route's medians; it
 // returns how many requests offboard served.
-func saturated(chosen []target, base, bareURL string, duration time.Duration, conns, rounds int) float64 {
+func saturated(drive driver, chosen []target, base, bareURL string, duration time.Duration, conns, rounds int) float64 {
 	fmt.Printf("\n%-10s %12s %10s %10s %12s %10s %10s %8s\n", "route", "offboard/s", "p50", "p99", "bare/s", "bare p50", "bare p99", "ratio")
 	var total float64
 	for _, t := range chosen {
@@ -232,8 +253,8 @@ func saturated(chosen []target, base, bareURL string, duration time.Duration, co
 		var ratios []float64
 		slice := duration / time.Duration(rounds)
 		for range rounds {
-			rb := attack(b, slice, conns, 0)
-			ro := attack(t.req, slice, conns, 0)
+			rb := drive(b, slice, conns, 0)
+			ro := drive(t.req, slice, conns, 0)
 			rbs, ros = append(rbs, rb), append(ros, ro)
 			ratios = append(ratios, ro.rps/rb.rps)
 			total += ro.rps * slice.Seconds()
