@@ -18,8 +18,8 @@ import (
 // can refuse, what kin-openapi reads.
 type exchange struct {
 	kr         kit.Request
-	sessionErr error // why the session header was refused, when it was
-	formErr    error // why a form body did not parse, when it did not
+	sessionErr error  // why the session header was refused, when it was
+	formErr    error  // why a form body did not parse, when it did not
 	mediaType  string // the body's media type, read once from Content-Type
 	v          *validation
 	changes    []table.Change // what the handler changed, when it was watched
