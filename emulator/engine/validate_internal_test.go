@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -123,6 +124,77 @@ func TestDirectBodyRoutes(t *testing.T) {
 			if d.applies(r, ex, rt.body) {
 				t.Errorf("%s: text/plain took the %s shortcut", rt.op, d.mediaType)
 			}
+		}
+	}
+}
+
+// TestAcceptorCertifiesOnlyWhatItReadsWhole: the seed operations' bodies
+// are compiled into acceptors; a usual conforming body is certified
+// without kin-openapi, and every body the acceptor cannot read whole
+// (escapes, non-ASCII, numbers, null, undeclared or repeated keys,
+// trailing bytes) or that breaks the schema is left to kin-openapi,
+// whose verdict on it is the one the request gets.
+func TestAcceptorCertifiesOnlyWhatItReadsWhole(t *testing.T) {
+	em, err := New(DefaultConfig())
+	if err == nil {
+		err = em.Ready()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	accept := map[string]*acceptor{}
+	for _, rt := range directRoutes(t, em) {
+		for _, d := range rt.direct {
+			accept[rt.op] = d.accept
+		}
+	}
+	del, form := accept["deleteWorkspaceUsers"], accept["deleteUserWorkspace"]
+	if del == nil || form == nil {
+		t.Fatalf("the seed operations have no acceptor: huawei %v, arcgis %v", del, form)
+	}
+	for _, c := range []struct {
+		body string
+		want bool
+	}{
+		{`{"user_ids":["2d032145d82546b5b83cd7a6fd7d0afc"]}`, true},
+		{" \n{ \"user_ids\" : [ \"a\" , \"b\" ] }\t", true},
+		{`{"user_ids":[]}`, false},          // minItems 1
+		{`{"user_ids":[""]}`, false},        // minLength 1
+		{`{}`, false},                       // required
+		{`{"user_ids":"a"}`, false},         // an array
+		{`{"user_ids":["a"],"x":1}`, false}, // undeclared: kin-openapi decides
+		{`{"user_ids":["a"],"user_ids":["b"]}`, false},
+		{`{"user_ids":["a\u0041"]}`, false}, // an escape
+		{`{"user_ids":["\u00e9"]}`, false},
+		{"{\"user_ids\":[\"\xc3\xa9\"]}", false}, // past ASCII
+		{`{"user_ids":[null]}`, false},
+		{`{"user_ids":[1]}`, false},
+		{`{"user_ids":["a"]} x`, false}, // trailing bytes
+		{`{"user_ids":["a"]`, false},
+		{`{"user_ids":["a",]}`, false},
+		{`[{"user_ids":["a"]}]`, false},
+	} {
+		if got := del.acceptsJSON([]byte(c.body)); got != c.want {
+			t.Errorf("delete-users %q: certified %v, want %v", c.body, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		body string
+		want bool
+	}{
+		{"userName=gis_joe&f=json&token=t", true},
+		{"userName=&userName=gis_joe", true}, // the first non-empty value, as kin-openapi's form decoder takes it
+		{"userName=%C3%A9", true},            // a rune each, as kin-openapi counts
+		{"userName=x&f=xml", false},          // not in f's enum
+		{"userName=&f=json", false},          // minLength 1
+		{"token=t", false},                   // userName is required
+	} {
+		values, err := url.ParseQuery(c.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := form.acceptsForm(values); got != c.want {
+			t.Errorf("deleteUserWorkspace %q: certified %v, want %v", c.body, got, c.want)
 		}
 	}
 }
