@@ -18,14 +18,23 @@ type vendorMux struct {
 	*mux.Router
 	e      *Engine
 	routes map[*mux.Route]*route
-	// byLast holds, per literal last segment of an operation's path, a
-	// router of the operations that could take a path ending in it: those
-	// with that last segment and those whose last segment is a variable,
-	// in the full router's order. tail holds the latter alone. mux tries
-	// routes one by one with a regular expression each; these keep the
-	// tries to the few that can match.
-	byLast map[string]*mux.Router
-	tail   *mux.Router
+	// byLast holds, per literal last segment of an operation's path, the
+	// operations that could take a path ending in it: those with that last
+	// segment and those whose last segment is a variable, in the full
+	// router's order. tail holds the latter alone. mux tries routes one by
+	// one with a regular expression each; these keep the tries to the few
+	// that can match, the method compared first.
+	byLast map[string][]candidate
+	tail   []candidate
+}
+
+// candidate is an operation a bucket tries: its method, then its path,
+// segment by segment, or by mux's template where segments cannot say.
+type candidate struct {
+	rt     *route
+	method string
+	path   func(path string) (map[string]string, bool)
+	mr     *mux.Route // the template's route when path is nil
 }
 
 // serve answers a request under the vendor's prefixes. An operation is
@@ -49,10 +58,19 @@ func (vm *vendorMux) operation(r *http.Request) (*route, map[string]string) {
 	if b, ok := vm.byLast[p[strings.LastIndexByte(p, '/')+1:]]; ok {
 		candidates = b
 	}
-	var match mux.RouteMatch
-	if candidates.Match(r, &match) && match.MatchErr == nil {
-		if rt := vm.routes[match.Route]; rt != nil {
-			return rt, match.Vars
+	for _, c := range candidates {
+		if c.method != r.Method {
+			continue
+		}
+		if c.path != nil {
+			if vars, ok := c.path(p); ok {
+				return c.rt, vars
+			}
+			continue
+		}
+		var match mux.RouteMatch
+		if c.mr.Match(r, &match) && match.MatchErr == nil {
+			return c.rt, match.Vars
 		}
 	}
 	return nil, nil
@@ -67,7 +85,7 @@ func (vm *vendorMux) operation(r *http.Request) (*route, map[string]string) {
 // faster routers to.
 func (e *Engine) vendorRouter(v *vendorEntry, byTemplate bool) *vendorMux {
 	vr := mux.NewRouter()
-	vm := &vendorMux{Router: vr, e: e, routes: map[*mux.Route]*route{}, byLast: map[string]*mux.Router{}, tail: mux.NewRouter()}
+	vm := &vendorMux{Router: vr, e: e, routes: map[*mux.Route]*route{}, byLast: map[string][]candidate{}}
 	// Route on the path as sent: a cleaned path would be answered with a
 	// redirect no vendor sends.
 	vr.SkipClean(true)
@@ -93,25 +111,25 @@ func (e *Engine) vendorRouter(v *vendorEntry, byTemplate bool) *vendorMux {
 		}))
 		vm.routes[mr] = rt
 		if last := rt.template[strings.LastIndexByte(rt.template, '/')+1:]; !strings.Contains(last, "{") {
-			if vm.byLast[last] == nil {
-				vm.byLast[last] = mux.NewRouter()
-			}
+			vm.byLast[last] = nil
 		}
 		allowed[rt.template] = append(allowed[rt.template], rt.method)
 	}
 	// The buckets, filled in the full router's order.
-	add := func(b *mux.Router, rt *route) {
-		vm.routes[matchPath(b.NewRoute(), rt.template, byTemplate).Methods(rt.method)] = rt
-	}
 	for _, rt := range routes {
+		c := candidate{rt: rt, method: strings.ToUpper(rt.method)}
+		if c.path = segmentPath(rt.template, taken[rt.template]); c.path == nil || byTemplate {
+			alone := mux.NewRouter().SkipClean(true)
+			c.path, c.mr = nil, matchPath(alone.NewRoute(), rt.template, true).Methods(rt.method)
+		}
 		last := rt.template[strings.LastIndexByte(rt.template, '/')+1:]
-		for seg, b := range vm.byLast {
+		for seg := range vm.byLast {
 			if seg == last || strings.Contains(last, "{") {
-				add(b, rt)
+				vm.byLast[seg] = append(vm.byLast[seg], c)
 			}
 		}
 		if strings.Contains(last, "{") {
-			add(vm.tail, rt)
+			vm.tail = append(vm.tail, c)
 		}
 	}
 	for _, t := range templates {
@@ -135,8 +153,14 @@ func (e *Engine) vendorRouter(v *vendorEntry, byTemplate bool) *vendorMux {
 // never takes a value in taken for its position: that path belongs to a
 // sibling template with a literal there.
 func matchPath(r *mux.Route, template string, templates bool, taken map[int][]string) *mux.Route {
-	if match := segmentMatcher(template, taken); match != nil && !templates {
-		return r.MatcherFunc(match)
+	if match := segmentPath(template, taken); match != nil && !templates {
+		return r.MatcherFunc(func(req *http.Request, m *mux.RouteMatch) bool {
+			vars, ok := match(req.URL.Path)
+			if ok {
+				m.Vars = vars
+			}
+			return ok
+		})
 	}
 	r = r.Path(template)
 	if len(taken) > 0 {
@@ -198,13 +222,13 @@ func literalSiblings(templates []string) map[string]map[int][]string {
 	return out
 }
 
-// segmentMatcher matches a request path against a template whose
-// variables each fill one whole segment ("/users/{id}"), as mux matches
-// such a template (a variable is one or more characters other than '/',
-// literals compare exactly, no trailing slash is added or dropped), and
-// sets the variables, without a regular expression. It is nil for any
-// other template.
-func segmentMatcher(template string, taken map[int][]string) mux.MatcherFunc {
+// segmentPath matches a path against a template whose variables each
+// fill one whole segment ("/users/{id}"), as mux matches such a template
+// (a variable is one or more characters other than '/', literals compare
+// exactly, no trailing slash is added or dropped), and gives the
+// variables, without a regular expression. It is nil for any other
+// template.
+func segmentPath(template string, taken map[int][]string) func(path string) (map[string]string, bool) {
 	segs := strings.Split(template, "/")
 	names := make([]string, len(segs)) // the variable's name, or "" for a literal
 	vars := 0
@@ -219,12 +243,12 @@ func segmentMatcher(template string, taken map[int][]string) mux.MatcherFunc {
 		names[i] = name
 		vars++
 	}
-	return func(r *http.Request, m *mux.RouteMatch) bool {
-		p := r.URL.Path
+	return func(path string) (map[string]string, bool) {
+		p := path
 		for i, seg := range segs {
 			if i > 0 {
 				if len(p) == 0 || p[0] != '/' {
-					return false
+					return nil, false
 				}
 				p = p[1:]
 			}
@@ -233,19 +257,19 @@ func segmentMatcher(template string, taken map[int][]string) mux.MatcherFunc {
 				end = len(p)
 			}
 			if i == len(segs)-1 && end != len(p) {
-				return false
+				return nil, false
 			}
 			if names[i] == "" && p[:end] != seg || names[i] != "" && (end == 0 || slices.Contains(taken[i], p[:end])) {
-				return false
+				return nil, false
 			}
 			p = p[end:]
 		}
 		if len(p) != 0 {
-			return false
+			return nil, false
 		}
 		// Matched: the variables, read again now that they are wanted.
 		out := make(map[string]string, vars)
-		p = r.URL.Path
+		p = path
 		for i := range segs {
 			if i > 0 {
 				p = p[1:]
@@ -259,8 +283,7 @@ func segmentMatcher(template string, taken map[int][]string) mux.MatcherFunc {
 			}
 			p = p[end:]
 		}
-		m.Vars = out
-		return true
+		return out, true
 	}
 }
 
