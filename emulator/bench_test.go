@@ -334,10 +334,10 @@ func BenchmarkSeedRoute(b *testing.B) {
 
 // seedAllocBounds are the allocations a seed request may make in the
 // steady state, the request and recorder the test builds included: what
-// it measured on 2026-12-02 (61, 67, 77, 35, 41) and two more. Issue 28
-// aims at 58, 61, 76, 34, 37; lower these as the request path sheds
-// allocations.
-var seedAllocBounds = map[string]float64{"arcgis": 63, "commvault": 69, "huawei": 79, "onedata": 37, "securid": 43}
+// it measured on 2026-12-07 (42, 53, 50, 28, 33) and two more, all below
+// issue 28's ceiling of the week before (58, 61, 76, 34, 37). Lower them
+// as the request path sheds allocations; never raise them past that.
+var seedAllocBounds = map[string]float64{"arcgis": 44, "commvault": 55, "huawei": 52, "onedata": 30, "securid": 35}
 
 // TestSeedRouteAllocationsAreBounded holds BenchmarkSeedRoute's
 // allocations under their bounds, judging and change recording on. The
