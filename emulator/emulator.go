@@ -63,6 +63,11 @@ type (
 	CatalogueEntry = engine.CatalogueEntry
 	// SessionInfo describes a live session.
 	SessionInfo = engine.SessionInfo
+	// Person is how one person of the scenario's people section stands in
+	// each vendor (People, Person).
+	Person = engine.Person
+	// PersonAccount is a person's account in one vendor and how it stands.
+	PersonAccount = engine.PersonAccount
 )
 
 // Emulator serves the vendors' APIs and the control API. It is safe for

@@ -61,6 +61,9 @@ type File struct {
 	Extends     string // the built-in scenario (or, on disk, the file) this one starts from, if any
 	Sections    map[string]Section
 	Order       []string // section keys in file order
+	// People are the people section's entries: unlike a vendor's section,
+	// an overlay's people are laid over its base's, person by person.
+	People []Person
 }
 
 // Info describes a built-in scenario for listings.
@@ -121,6 +124,15 @@ func parseOne(path string, data []byte, onDisk bool) (*File, error) {
 				}
 				f.Extends = ext
 			}
+		case PeopleKey:
+			if f.People != nil {
+				return nil, &Error{File: path, Line: k.Line, Column: k.Column, Field: k.Value, Msg: "appears twice"}
+			}
+			people, err := parsePeople(path, v)
+			if err != nil {
+				return nil, err
+			}
+			f.People = append([]Person{}, people...)
 		default:
 			f.Sections[k.Value] = Section{File: path, Key: k, Node: v}
 			f.Order = append(f.Order, k.Value)
@@ -184,7 +196,8 @@ func extend(f *File, depth int) (*File, error) {
 			return nil, err
 		}
 	}
-	out := &File{Path: f.Path, Name: f.Name, Description: f.Description, Extends: f.Extends, Sections: map[string]Section{}}
+	out := &File{Path: f.Path, Name: f.Name, Description: f.Description, Extends: f.Extends, Sections: map[string]Section{},
+		People: layPeople(base.People, f.People)}
 	for _, key := range base.Order {
 		out.Sections[key] = base.Sections[key]
 		out.Order = append(out.Order, key)
@@ -327,6 +340,7 @@ func Merge(files ...*File) (*File, error) {
 			}
 			out.Sections[key] = f.Sections[key]
 		}
+		out.People = layPeople(out.People, f.People)
 	}
 	out.Name = strings.Join(names, "+")
 	out.Path = strings.Join(paths, ",")

@@ -127,6 +127,8 @@ func (a *API) mount(r *mux.Router) {
 		{"/requests/{seq}/replay", []endpoint{{http.MethodPost, a.replay}}},
 		{"/requests/{seq}/curl", []endpoint{{http.MethodGet, a.curl}}},
 		{"/changes", []endpoint{{http.MethodGet, a.changes}}},
+		{"/people", []endpoint{{http.MethodGet, a.people}}},
+		{"/people/{id}", []endpoint{{http.MethodGet, a.person}}},
 		{"/openapi.yaml", []endpoint{{http.MethodGet, a.controlSpec}}},
 		{"/credentials/{vendor}", []endpoint{{http.MethodGet, a.credential}}},
 		{"/sessions", []endpoint{{http.MethodGet, a.sessions}}},

@@ -19,7 +19,7 @@ import (
 func filterFromQuery(q url.Values) (journal.Filter, error) {
 	f := journal.Filter{Vendor: q.Get("vendor"), Operation: q.Get("operation"), Method: q.Get("method"),
 		Path: q.Get("path"), DecidedBy: q.Get("decidedBy"), Outcome: q.Get("outcome"), VendorError: q.Get("vendorError"),
-		Text: q.Get("q")}
+		Text: q.Get("q"), Person: q.Get("person")}
 	if q.Has("session") {
 		f.Session = journal.InSession(q.Get("session"))
 	}

@@ -41,6 +41,10 @@ type API interface {
 	Changes(session string) (map[string][]journal.Change, error)
 	Inspect(session, vendor string, fn func(kit.State)) error
 
+	// People
+	People(session string) ([]Person, error)
+	Person(session, id string) (Person, error)
+
 	// Faults
 	AddFaults(session string, fs ...faults.Fault) (int, error)
 	Faults(session string) ([]faults.Rule, error)

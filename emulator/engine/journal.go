@@ -79,7 +79,8 @@ func (e *Engine) SubscribeRequests() (*journal.Subscription, error) {
 }
 
 // record adds an answered request to the journal.
-func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, status int, cause error, detail string, out kit.Outcome, changes []table.Change, respHeader http.Header, respBody []byte) {
+func (e *Engine) record(r *http.Request, ex *exchange, vendor, op string, status int, cause error, detail string, out kit.Outcome, respHeader http.Header, respBody []byte) {
+	kr := &ex.kr
 	if e.journal.Size() == 0 {
 		return
 	}
@@ -101,7 +102,8 @@ func (e *Engine) record(r *http.Request, kr *kit.Request, vendor, op string, sta
 	}
 	entry.Body = shared(body)
 	entry.Detail = detail
-	entry.Changes = journalChanges(changes)
+	entry.Changes = journalChanges(ex.changes)
+	entry.People = ex.people
 	entry.Outcome, entry.VendorError = journal.OutcomeOK, ""
 	if out.Error {
 		entry.Outcome, entry.VendorError = journal.OutcomeError, out.Code

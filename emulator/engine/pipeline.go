@@ -24,7 +24,7 @@ func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, v
 		// Refused before the store sees it: a session id is a map key, a
 		// header and a log field.
 		cause := &kit.Error{Kind: kit.BadRequest, In: "header", Param: HeaderSession, Detail: ex.sessionErr.Error()}
-		e.write(w, r, kr, rt.vendor, rt.op, e.renderError(rt.vendor, kr, cause), cause, nil)
+		e.write(w, r, ex, rt.vendor, rt.op, e.renderError(rt.vendor, kr, cause), cause)
 		return
 	}
 	// The session's slots, with the one clock reading of the request: the
@@ -33,13 +33,14 @@ func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, v
 	if e.faultsSeen.Load() {
 		other = faultSlot
 	}
-	slot, faultsOf := e.store.SlotsAt(kr.Now, kr.Session, rt.vendor.Name(), other)
+	slot, faultsOf, snap := e.store.SlotsAt(kr.Now, kr.Session, rt.vendor.Name(), other)
 	d := decideFaults(faultsOf, kr, rt, r)
 	if !e.wait(r, d.Delay) {
 		return // the client went away
 	}
 	if d.Drop {
-		e.dropConnection(w, r, kr, rt, d.Rule)
+		ex.people = peopleOf(snap, rt.vendor, kr)
+		e.dropConnection(w, r, ex, rt, d.Rule)
 		return
 	}
 	var resp kit.Response
@@ -58,7 +59,8 @@ func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, v
 		// its body must still have the vendor's shape.
 		e.checkResponse(r, kr, rt, resp, d.Status == 0)
 	}
-	e.write(w, r, kr, rt.vendor, rt.op, resp, cause, ex.changes)
+	ex.people = peopleOf(snap, rt.vendor, kr)
+	e.write(w, r, ex, rt.vendor, rt.op, resp, cause)
 }
 
 // decideFaults counts the request against its session's fault rules; a
@@ -112,11 +114,11 @@ func applyFault(resp *kit.Response, d faults.Decision) bool {
 
 // dropConnection closes the connection without an answer, as a crashed
 // server or a cut network would.
-func (e *Engine) dropConnection(w http.ResponseWriter, r *http.Request, kr *kit.Request, rt *route, rule int) {
+func (e *Engine) dropConnection(w http.ResponseWriter, r *http.Request, ex *exchange, rt *route, rule int) {
 	cause := &kit.Error{Kind: kit.Fault, Detail: fmt.Sprintf("connection dropped by fault rule %d", rule)}
 	e.log.Info("request", "vendor", rt.vendor.Name(), "operation", rt.op, "method", r.Method, "path", r.URL.Path,
 		"cause", cause.Detail)
-	e.record(r, kr, rt.vendor.Name(), rt.op, 0, cause, cause.Error(), kit.Outcome{Error: true, Code: "dropped"}, nil, nil, nil)
+	e.record(r, ex, rt.vendor.Name(), rt.op, 0, cause, cause.Error(), kit.Outcome{Error: true, Code: "dropped"}, nil, nil)
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			_ = conn.Close()
@@ -199,5 +201,5 @@ func (e *Engine) renderError(v *vendorEntry, kr *kit.Request, cause error) (resp
 // of the vendor that owns the path.
 func (e *Engine) serveError(w http.ResponseWriter, r *http.Request, v *vendorEntry, vars map[string]string, cause *kit.Error) {
 	ex, _ := e.newExchange(r, "", vars)
-	e.write(w, r, &ex.kr, v, "", e.renderError(v, &ex.kr, cause), cause, nil)
+	e.write(w, r, ex, v, "", e.renderError(v, &ex.kr, cause), cause)
 }

@@ -24,6 +24,7 @@ type exchange struct {
 	v          *validation
 	changes    []table.Change // what the handler changed, when it was watched
 	rec        table.Recorder // watches the handler's writes
+	people     []string       // the people of the scenario the request is about
 }
 
 // validation is kin-openapi's input with the request copy and body reader

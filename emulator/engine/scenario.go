@@ -88,6 +88,14 @@ func (e *Engine) snapshot(f *scenarios.File) (store.Snapshot, error) {
 		}
 		snap[v.Name()] = st
 	}
+	// People name accounts: each vendor checks its own against its state
+	// (a vendor whose section failed has none to check them against, and
+	// its own mistakes are reported).
+	if len(f.People) > 0 && other == nil {
+		ps, errs := e.decodePeople(f, snap)
+		all = append(all, errs...)
+		snap[peopleSlot] = ps
+	}
 	switch {
 	case other != nil:
 		return nil, other

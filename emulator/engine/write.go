@@ -9,12 +9,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/offboard/offboard/emulator/kit"
-	"github.com/offboard/offboard/emulator/kit/table"
 )
 
 // write sends a response value. The cause of an error goes to the log and
 // one header; the body is what the vendor would send.
-func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, v *vendorEntry, op string, resp kit.Response, cause error, changes []table.Change) {
+func (e *Engine) write(w http.ResponseWriter, r *http.Request, ex *exchange, v *vendorEntry, op string, resp kit.Response, cause error) {
+	kr := &ex.kr
 	h := w.Header()
 	// The values this writer adds share one backing array: one
 	// allocation for Content-Type, Content-Length and the detail.
@@ -64,7 +64,7 @@ func (e *Engine) write(w http.ResponseWriter, r *http.Request, kr *kit.Request, 
 		sent = nil
 	}
 	_, _ = w.Write(sent)
-	e.record(r, kr, v.Name(), op, status, cause, detail, out, changes, h, sent)
+	e.record(r, ex, v.Name(), op, status, cause, detail, out, h, sent)
 	// Info logs every answer that is an error by its vendor's semantics
 	// (a Commvault errorCode in a 200 as a 404), once; debug every answer.
 	level := slog.LevelDebug

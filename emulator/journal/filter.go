@@ -3,6 +3,7 @@ package journal
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,8 @@ type Filter struct {
 	// Text is found, in any case, in the method, path, query, a header
 	// name or value, either body or the detail.
 	Text string `json:"text"`
+	// Person is a person's id: the entries about that person's accounts.
+	Person string `json:"person"`
 }
 
 // InSession is a filter's Session for one session ("" the shared one).
@@ -52,6 +55,9 @@ func (f Filter) Check() error {
 	if len(f.Text) > 1024 {
 		return fmt.Errorf("text: at most 1024 bytes")
 	}
+	if len(f.Person) > 64 {
+		return fmt.Errorf("person: a person's id is at most 64 bytes")
+	}
 	return nil
 }
 
@@ -66,7 +72,8 @@ func (f Filter) Match(e *Entry) bool {
 		f.DecidedBy != "" && f.DecidedBy != e.DecidedBy,
 		f.Outcome != "" && f.Outcome != e.Outcome,
 		!f.Since.IsZero() && e.Time.Before(f.Since),
-		f.AfterSeq != 0 && e.Seq <= f.AfterSeq:
+		f.AfterSeq != 0 && e.Seq <= f.AfterSeq,
+		f.Person != "" && !slices.Contains(e.People, f.Person):
 		return false
 	}
 	if f.Path != "" && f.Path != e.Path {

@@ -70,6 +70,9 @@ type Entry struct {
 	// Changes is what the request changed in the vendor's state, row by
 	// row and field by field (at most 100); reads record none.
 	Changes []Change `json:"changes,omitempty"`
+	// People are the ids of the scenario's people whose accounts the
+	// request named (the user it deleted, the one ownership went to).
+	People []string `json:"people,omitempty"`
 	// Response is what the client got; zero (and left out of the JSON)
 	// when the connection was dropped. A value, not a pointer: one
 	// allocation less on every request.

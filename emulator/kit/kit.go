@@ -30,6 +30,8 @@ type Vendor interface {
 	// Judge tells whether an answer is an error by the vendor's own
 	// semantics, and which.
 	Judge
+	// Accounts tells how a person's account stands, for the people view.
+	Accounts
 }
 
 // State is one vendor's mutable world. A session clones the loaded

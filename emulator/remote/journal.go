@@ -65,7 +65,7 @@ func (c *Client) Requests(f journal.Filter, limit int) ([]journal.Entry, error) 
 func filterQuery(f journal.Filter) (url.Values, error) {
 	q := url.Values{}
 	for k, v := range map[string]string{"vendor": f.Vendor, "operation": f.Operation, "method": f.Method,
-		"path": f.Path, "decidedBy": f.DecidedBy, "outcome": f.Outcome, "vendorError": f.VendorError, "q": f.Text} {
+		"path": f.Path, "decidedBy": f.DecidedBy, "outcome": f.Outcome, "vendorError": f.VendorError, "q": f.Text, "person": f.Person} {
 		if v != "" {
 			q.Set(k, v)
 		}

@@ -106,8 +106,9 @@ func (s *Store) Slot(sessionID, vendor string) *Slot {
 
 // SlotsAt is Slot for one request: the vendor's slot and, when other is
 // not empty, another slot of the same session (the faults'), in one turn
-// of the store's lock, at the time the caller read once for the request.
-func (s *Store) SlotsAt(now time.Time, sessionID, vendor, other string) (*Slot, *Slot) {
+// of the store's lock, at the time the caller read once for the request;
+// and the snapshot the session's scenario made, which is never changed.
+func (s *Store) SlotsAt(now time.Time, sessionID, vendor, other string) (*Slot, *Slot, Snapshot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweepLocked(now)
@@ -117,7 +118,7 @@ func (s *Store) SlotsAt(now time.Time, sessionID, vendor, other string) (*Slot, 
 	if other != "" {
 		o = se.slotLocked(other)
 	}
-	return se.slotLocked(vendor), o
+	return se.slotLocked(vendor), o, se.snap
 }
 
 // touchLocked marks a session used now: it moves to the new end.
@@ -355,4 +356,41 @@ func (s *Store) Dump(sessionID string, vendors []string, fn func(vendor string, 
 		sl.mu.Unlock()
 	}
 	return true
+}
+
+// Views gives a session's snapshot (the scenario as the session loaded
+// it) and each vendor's state now, cloned under its slot's lock: a
+// copy-on-write clone costs what the session changed, and what is read
+// from it afterwards holds no lock. A session that does not exist is not
+// created: ok is false.
+func (s *Store) Views(sessionID string, vendors []string) (loaded Snapshot, now map[string]kit.State, ok bool) {
+	s.mu.Lock()
+	se, ok := s.sessions[sessionID]
+	if !ok && sessionID == "" {
+		se, ok = s.sessionLocked("", s.opts.Now()), true
+	}
+	if !ok {
+		s.mu.Unlock()
+		return nil, nil, false
+	}
+	loaded = se.snap
+	slots := make([]*Slot, len(vendors))
+	for i, v := range vendors {
+		slots[i] = se.slotLocked(v)
+	}
+	s.mu.Unlock()
+	now = make(map[string]kit.State, len(vendors))
+	for i, v := range vendors {
+		sl := slots[i]
+		sl.mu.Lock()
+		st := sl.state
+		if st == nil {
+			st = sl.base
+		}
+		if st != nil {
+			now[v] = st.Clone()
+		}
+		sl.mu.Unlock()
+	}
+	return loaded, now, true
 }

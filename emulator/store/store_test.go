@@ -194,15 +194,15 @@ func TestSlotsAtIsSlotForOneRequest(t *testing.T) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := New(Snapshot{"v": &counter{}, "w": &counter{N: 5}}, Options{Now: func() time.Time { return clock }})
 	at := clock.Add(time.Hour)
-	v, w := s.SlotsAt(at, "job", "v", "w")
+	v, w, _ := s.SlotsAt(at, "job", "v", "w")
 	if v != s.Slot("job", "v") || w != s.Slot("job", "w") {
 		t.Fatal("SlotsAt gave slots other than the session's")
 	}
-	if only, none := s.SlotsAt(at, "job", "v", ""); only != v || none != nil {
+	if only, none, _ := s.SlotsAt(at, "job", "v", ""); only != v || none != nil {
 		t.Fatalf("without another name: %p %v", only, none)
 	}
 	s2 := New(Snapshot{"v": &counter{}}, Options{Now: func() time.Time { return clock }})
-	s2.SlotsAt(at, "job", "v", "")
+	_, _, _ = s2.SlotsAt(at, "job", "v", "")
 	if got := s2.Sessions()[0].LastUsed; !got.Equal(at) {
 		t.Errorf("last used %v, want the request's time %v", got, at)
 	}
