@@ -262,3 +262,43 @@ func TestSnapshot(t *testing.T) {
 		t.Errorf("no --url: exit %d", code)
 	}
 }
+
+// TestValidatePeople: a person naming an account the scenario does not
+// have, a vendor that does not exist, or another person's account is
+// reported at its line and column, each in the file that made it; a
+// person an overlay adds to its base's people loads.
+func TestValidatePeople(t *testing.T) {
+	var out, errOut bytes.Buffer
+	cli := CLI{Stdout: &out, Stderr: &errOut}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "people.yaml")
+	_ = os.WriteFile(bad, []byte(`extends: people
+people:
+  zoe:
+    arcgis: gis_nobody
+    commvault: kim
+    huawei: {project: people-project, workspace: people-workspace, member: none}
+    jira: zoe
+  kim:
+    commvault: "20"
+`), 0o600)
+	if code := cli.Run(context.Background(), []string{"validate", bad}); code != 1 {
+		t.Fatalf("validate: %d %s", code, errOut.String())
+	}
+	for _, want := range []string{
+		bad + `:4:13: people.zoe.arcgis: no ArcGIS user "gis_nobody" in the scenario's arcgis.users or arcgis.logins`,
+		bad + `:6:76: people.zoe.huawei.member: no member "none" in workspace people-workspace`,
+		bad + `:7:5: people.zoe.jira: unknown vendor (known: arcgis, commvault, huawei, onedata, securid)`,
+		bad + `:9:16: people.kim.commvault: commvault's account kim is zoe's already: an account is one person's`,
+	} {
+		if !strings.Contains(errOut.String(), want+"\n") {
+			t.Errorf("validate does not say\n%s\nit says\n%s", want, errOut.String())
+		}
+	}
+	good := filepath.Join(dir, "more.yaml")
+	_ = os.WriteFile(good, []byte("extends: people\npeople:\n  kim:\n    commvault: kim\n"), 0o600)
+	out.Reset()
+	if code := cli.Run(context.Background(), []string{"validate", good}); code != 0 {
+		t.Errorf("an overlay adding kim: %d %s", code, errOut.String())
+	}
+}

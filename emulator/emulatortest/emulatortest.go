@@ -60,6 +60,7 @@ type Controller interface {
 	DropSession(id string) error
 	LoadSessionRefs(id string, refs ...string) error
 	LoadSessionYAML(id, name string, data []byte) error
+	Person(session, id string) (emulator.Person, error)
 }
 
 // Session is one test's own world on an emulator, named after the test:
@@ -159,6 +160,17 @@ func (se *Session) Count(t testing.TB, f emulator.Filter) int {
 		t.Fatalf("counting requests: %v", err)
 	}
 	return n
+}
+
+// Person is how one person of this session's scenario stands, vendor by
+// vendor: what an offboarding tool's test asserts at the end.
+func (se *Session) Person(t testing.TB, id string) emulator.Person {
+	t.Helper()
+	p, err := se.ctl.Person(se.ID, id)
+	if err != nil {
+		t.Fatalf("person %s: %v", id, err)
+	}
+	return p
 }
 
 // Request is one request to send.
