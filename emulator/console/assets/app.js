@@ -2,7 +2,7 @@
 // list it shows comes from the server; it holds no data of its own.
 // app.js holds what the sections share: the API call, elements, the
 // page's state and its routes (#scenario, #state, #journal, #journal/42,
-// #errors), so that every view has a URL and back and forward move
+// #people, #people/ann/commvault, #errors), so that every view has a URL and back and forward move
 // through them.
 "use strict";
 
@@ -57,8 +57,8 @@ function withSession(path) {
 
 // Routes: the hash names the tab and, for the journal, an entry.
 function route() {
-  const [tab, arg] = (location.hash || "#scenario").slice(1).split("/");
-  const name = ["scenario", "state", "journal", "errors"].includes(tab) ? tab : "scenario";
+  const [tab, arg, arg2] = (location.hash || "#scenario").slice(1).split("/").map(decodeURIComponent);
+  const name = ["scenario", "state", "journal", "people", "errors"].includes(tab) ? tab : "scenario";
   for (const a of document.querySelectorAll("nav a")) {
     if (a.dataset.tab === name) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   }
@@ -66,6 +66,10 @@ function route() {
   if (name === "state") loadState();
   if (name === "errors") loadFaults();
   if (name === "journal" && arg) openEntry(Number(arg));
+  if (name === "people") {
+    if (arg) people.open = { id: arg, vendor: arg2 || "" }; else people.open = null;
+    loadPeople().catch((e) => report(e.message, false));
+  }
 }
 
 // go moves to a view, as a link would: a history entry of its own.
@@ -86,6 +90,7 @@ async function refreshAll() {
   $("#export").href = withSession("/__admin/state?format=scenario");
   if (!$("#tab-state").hidden) await loadState();
   if (!$("#tab-errors").hidden) await loadFaults();
+  if (!$("#tab-people").hidden) await loadPeople();
 }
 
 function pretty(body, type) {

@@ -39,6 +39,7 @@ function addEntry(en) {
   if (state.pending.length > MAX_ENTRIES) { state.pending = []; state.rebuild = true; }
   scheduleJournal();
   scheduleStateRefresh(en);
+  schedulePeople(en);
   if (en.decidedBy === "fault") scheduleFaults();
   if (state.waitingFor === en.seq) openEntry(en.seq);
 }
