@@ -115,4 +115,3 @@ func (p *prefixer) Write(b []byte) (int, error) {
 	}
 	return n, nil
 }
-
