@@ -194,6 +194,12 @@ func TestREADMEBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// README's guide to testing an offboarding tool runs the reference one.
+	tool := filepath.Join(t.TempDir(), "offboard-person")
+	build = exec.Command("go", "build", "-o", tool, "../../examples/offboard-person")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build offboard-person: %v\n%s", err, out)
+	}
 	checked := 0
 	for _, b := range readmeBlocks(t) {
 		if b.skip != "" {
@@ -206,9 +212,11 @@ func TestREADMEBlocks(t *testing.T) {
 			script, promises := instrument(b.text, dir)
 			script = strings.ReplaceAll(script, "127.0.0.1:8080", addr)
 			script = strings.ReplaceAll(script, "go run ./cmd/offboard", bin)
+			script = strings.ReplaceAll(script, "go run ./examples/offboard-person", tool)
 			// A block that starts a server of its own gets a free port too,
 			// and files of the repository by their full path.
 			script = strings.ReplaceAll(script, "127.0.0.1:8090", freeAddr(t))
+			script = strings.ReplaceAll(script, "127.0.0.1:8091", freeAddr(t))
 			script = strings.ReplaceAll(script, " testsuite/", " "+repoRoot+"/testsuite/")
 			cmd := exec.Command("bash", "-c", script)
 			cmd.Dir = t.TempDir()

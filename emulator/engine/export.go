@@ -43,7 +43,11 @@ func (e *Engine) Export(session string) ([]byte, error) {
 	if !found {
 		return nil, noSession(session)
 	}
-	out, err := e.writeScenario(desc, sections, remaining)
+	people, err := e.People(session)
+	if err != nil {
+		return nil, err
+	}
+	out, err := e.writeScenario(desc, sections, remaining, standing(people))
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +58,7 @@ func (e *Engine) Export(session string) ([]byte, error) {
 }
 
 // writeScenario lays out a world as a scenario file.
-func (e *Engine) writeScenario(desc string, sections map[string]any, remaining []faults.Fault) ([]byte, error) {
+func (e *Engine) writeScenario(desc string, sections map[string]any, remaining []faults.Fault, people map[string]map[string]string) ([]byte, error) {
 	var b bytes.Buffer
 	y := scenarios.NewWriter(&b)
 	y.Field("name", "snapshot")
@@ -66,6 +70,9 @@ func (e *Engine) writeScenario(desc string, sections map[string]any, remaining [
 	}
 	if len(remaining) > 0 {
 		y.Field(faultSlot, remaining)
+	}
+	if len(people) > 0 {
+		y.Field(scenarios.PeopleKey, people)
 	}
 	if err := y.Close(); err != nil {
 		return nil, errorf(ErrConflict, "the world cannot be exported as a scenario: %v", err)
@@ -84,7 +91,7 @@ func (e *Engine) checkExport(desc string, out []byte) error {
 	if err != nil {
 		return fmt.Errorf("the export does not load back (a bug of offboard's): %w", err)
 	}
-	again, err := e.writeScenario(desc, sectionsOf(e, snap), snap[faultSlot].(*faultState).Remaining())
+	again, err := e.writeScenario(desc, sectionsOf(e, snap), snap[faultSlot].(*faultState).Remaining(), peopleSection(snap))
 	if err != nil {
 		return err
 	}
@@ -112,4 +119,41 @@ func firstDiff(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// peopleSection is a snapshot's people as a scenario writes them: each
+// account by the name its vendor reads back.
+func peopleSection(snap store.Snapshot) map[string]map[string]string {
+	ps, _ := snap[peopleSlot].(*peopleState)
+	if ps == nil {
+		return nil
+	}
+	out := map[string]map[string]string{}
+	for _, p := range ps.list {
+		accounts := map[string]string{}
+		for v, a := range p.accounts {
+			accounts[v] = a.Name()
+		}
+		out[p.id] = accounts
+	}
+	return out
+}
+
+// standing is the people section of an export: the accounts that still
+// exist (an account gone from the world cannot be named in a scenario
+// that loads), and the people who still have one.
+func standing(people []Person) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, p := range people {
+		accounts := map[string]string{}
+		for v, a := range p.Vendors {
+			if a.State == kit.AccountActive || a.State == kit.AccountDisabled {
+				accounts[v] = a.Account
+			}
+		}
+		if len(accounts) > 0 {
+			out[p.ID] = accounts
+		}
+	}
+	return out
 }

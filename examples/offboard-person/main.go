@@ -13,7 +13,7 @@
 //	offboard-person --base http://127.0.0.1:8080 \
 //	  --arcgis-user gis_bob --arcgis-admin siteadmin:siteadmin-password \
 //	  --commvault-user bjones --commvault-heir kim --commvault-admin admin:admin-password \
-//	  --huawei-member people-project/people-workspace/0b0b... --huawei-token people-token \
+//	  --huawei-member demo-project/demo-workspace/0b0b... --huawei-token demo-token \
 //	  --onedata-user 0b00...0b0b --onedata-admin admin:password \
 //	  --securid-user 0b0b0000-... --securid-key key.pem --securid-access-id offboard-test-access-id
 package main

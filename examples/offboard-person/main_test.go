@@ -66,7 +66,7 @@ func accounts(arcgisUser, cvUser, member, onedataUser, securidUser string) []str
 		args = append(args, "--commvault-user", cvUser, "--commvault-heir", "kim", "--commvault-admin", "admin:admin-password")
 	}
 	if member != "" {
-		args = append(args, "--huawei-member", "people-project/people-workspace/"+member, "--huawei-token", "people-token")
+		args = append(args, "--huawei-member", "demo-project/demo-workspace/"+member, "--huawei-token", "demo-token")
 	}
 	args = append(args, "--onedata-user", onedataUser, "--onedata-admin", "admin:password",
 		"--securid-user", securidUser, "--securid-key", "../../emulator/vendors/securid/testdata/test-key.pem",

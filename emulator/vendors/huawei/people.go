@@ -26,15 +26,21 @@ func memberKey(project, workspace, member string) string {
 	return project + "/" + workspace + "/" + member
 }
 
-// Account implements kit.Accounts: {project, workspace, member}, a member
-// of a workspace of the loaded scenario.
+// Account implements kit.Accounts: {project, workspace, member}, or the
+// three as "project/workspace/member" (what an export writes), a member of
+// a workspace of the loaded scenario.
 func (Vendor) Account(node *yaml.Node, field string, loaded kit.State) (kit.Account, error) {
 	var a account
-	if err := kit.Decode(node, field, &a); err != nil {
+	if node != nil && node.Kind == yaml.ScalarNode {
+		parts := strings.Split(node.Value, "/")
+		if len(parts) == 3 {
+			a = account{Project: parts[0], Workspace: parts[1], Member: parts[2]}
+		}
+	} else if err := kit.Decode(node, field, &a); err != nil {
 		return nil, err
 	}
 	if a.Project == "" || a.Workspace == "" || a.Member == "" {
-		return nil, kit.Errorf(node, field, "{project, workspace, member}: the member's user id in a workspace, all three")
+		return nil, kit.Errorf(node, field, "{project, workspace, member} or project/workspace/member: the member's user id in a workspace, all three")
 	}
 	st := loaded.(*State)
 	p, ok := st.Projects.Get(a.Project)
