@@ -277,7 +277,7 @@ people:
   zoe:
     arcgis: gis_nobody
     commvault: kim
-    huawei: {project: people-project, workspace: people-workspace, member: none}
+    huawei: {project: demo-project, workspace: demo-workspace, member: none}
     jira: zoe
   kim:
     commvault: "20"
@@ -287,7 +287,7 @@ people:
 	}
 	for _, want := range []string{
 		bad + `:4:13: people.zoe.arcgis: no ArcGIS user "gis_nobody" in the scenario's arcgis.users or arcgis.logins`,
-		bad + `:6:76: people.zoe.huawei.member: no member "none" in workspace people-workspace`,
+		bad + `:6:72: people.zoe.huawei.member: no member "none" in workspace demo-workspace`,
 		bad + `:7:5: people.zoe.jira: unknown vendor (known: arcgis, commvault, huawei, onedata, securid)`,
 		bad + `:9:16: people.kim.commvault: commvault's account kim is zoe's already: an account is one person's`,
 	} {
