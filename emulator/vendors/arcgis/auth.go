@@ -15,7 +15,8 @@ import (
 // list page ("the workspace directory ... for the user initiating the
 // request").
 var ownerReadable = map[string]bool{"listUserWorkspaces": true, "listContainers": true, "getContainer": true,
-	"getCommunitySelf": true, "postCommunitySelf": true, "getCommunityUser": true, "postCommunityUser": true}
+	"getCommunitySelf": true, "postCommunitySelf": true, "getCommunityUser": true, "postCommunityUser": true,
+	"searchCommunityUsers": true, "postSearchCommunityUsers": true}
 
 // anonymous are the operations that take no token: sign-in and discovery
 // (portals/self reads one when it is there).

@@ -11,7 +11,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ArcGISIdentityManager, request } from "@esri/arcgis-rest-request";
-import { getSelf, getUser } from "@esri/arcgis-rest-portal";
+import { getSelf, getUser, searchUsers, searchCommunityUsers, SearchQueryBuilder } from "@esri/arcgis-rest-portal";
 
 // A session of its own, by the path prefix (a base URL is all these
 // clients take): the other file's deletes do not reach it.
@@ -84,4 +84,28 @@ test("generateTokenForServer: the portal's token exchange, and its expiry", { sk
 
 test("a user who is not signed in: community/self asks for a token", { skip }, async () => {
   await assert.rejects(request(`${portal()}/community/self`, { httpMethod: "GET" }), (e) => e.code === 499);
+});
+
+test("searchUsers and searchCommunityUsers: a page that lists users to pick a leaver", { skip }, async () => {
+  const manager = await ArcGISIdentityManager.signIn({ username: "siteadmin", password: "siteadmin-password", portal: portal() });
+  // The organization's users a page at a time, following nextPage.
+  let page = await searchUsers({ q: "*", num: 2, authentication: manager });
+  const names = page.results.map((u) => u.username);
+  assert.equal(page.total, 3);
+  while (page.nextPage) {
+    page = await page.nextPage();
+    names.push(...page.results.map((u) => u.username));
+  }
+  assert.deepEqual(names, ["gis_ann", "gis_joe", "siteadmin"]);
+  // The query builder's field syntax, with a wildcard.
+  const q = new SearchQueryBuilder().match("gis_*").in("username");
+  const found = await searchUsers({ q, authentication: manager });
+  assert.deepEqual(found.results.map((u) => u.username), ["gis_ann", "gis_joe"]);
+  assert.equal(found.results[1].fullName, "Joe Example");
+  // Any signed-in user searches the community.
+  const user = await ArcGISIdentityManager.signIn({ username: "gis_ann", password: "gis-ann-password", portal: portal() });
+  const joe = await searchCommunityUsers({ q: "joe", authentication: user });
+  assert.deepEqual(joe.results.map((u) => u.username), ["gis_joe"]);
+  // The organization's search is an administrator's.
+  await assert.rejects(searchUsers({ q: "*", authentication: user }), (e) => e.name === "ArcGISRequestError" && e.code === 403);
 });
