@@ -119,8 +119,8 @@ func TestAnExportKeepsThePeopleStillThere(t *testing.T) {
 }
 
 // TestThePeopleViewCostsItsWorldOnce: twice the people and accounts cost
-// about twice the allocations, not four times (each vendor is asked once
-// for all its accounts).
+// about twice the allocations (maps growing in steps make it a little
+// more), not four times: each vendor is asked once for all its accounts.
 func TestThePeopleViewCostsItsWorldOnce(t *testing.T) {
 	cost := func(n int) float64 {
 		var b strings.Builder
@@ -147,7 +147,7 @@ func TestThePeopleViewCostsItsWorldOnce(t *testing.T) {
 		})
 	}
 	small, big := cost(1000), cost(2000)
-	if big > 2.5*small {
+	if big > 3*small {
 		t.Errorf("1,000 people: %.0f allocations; 2,000: %.0f (more than linear)", small, big)
 	}
 }

@@ -51,6 +51,10 @@ type Section struct {
 	File string
 	Key  *yaml.Node // the key, for positioning errors about the section as a whole
 	Node *yaml.Node // the value
+	// from names the file of each node a base laid in (FileOf); replace
+	// holds the mappings marked ReplaceTag.
+	from    map[*yaml.Node]string
+	replace map[*yaml.Node]bool
 }
 
 // File is a parsed scenario file.
@@ -134,7 +138,9 @@ func parseOne(path string, data []byte, onDisk bool) (*File, error) {
 			}
 			f.People = append([]Person{}, people...)
 		default:
-			f.Sections[k.Value] = Section{File: path, Key: k, Node: v}
+			sec := Section{File: path, Key: k, Node: v}
+			markReplaced(&sec)
+			f.Sections[k.Value] = sec
 			f.Order = append(f.Order, k.Value)
 		}
 	}
@@ -170,8 +176,9 @@ func resolveExtends(path, ref string, onDisk bool) (string, string) {
 // maxExtends bounds a chain of extends, which also ends any cycle.
 const maxExtends = 8
 
-// extend lays f's sections over those of the built-in it extends: a section
-// f names replaces the base's section of that key as a whole.
+// extend lays f's sections over those of the scenario it extends: a
+// vendor's section adds to the base's (laySection), the faults replace
+// the base's, people are added person by person.
 func extend(f *File, depth int) (*File, error) {
 	if depth >= maxExtends {
 		return nil, &Error{File: f.Path, Line: 1, Column: 1, Field: "extends", Msg: "extends chain too long (a cycle?)"}
@@ -203,10 +210,11 @@ func extend(f *File, depth int) (*File, error) {
 		out.Order = append(out.Order, key)
 	}
 	for _, key := range f.Order {
-		if _, ok := out.Sections[key]; !ok {
+		base, ok := out.Sections[key]
+		if !ok {
 			out.Order = append(out.Order, key)
 		}
-		out.Sections[key] = f.Sections[key]
+		out.Sections[key] = laySection(key, base, f.Sections[key])
 	}
 	return out, nil
 }
@@ -335,10 +343,11 @@ func Merge(files ...*File) (*File, error) {
 			descs = append(descs, f.Description)
 		}
 		for _, key := range f.Order {
-			if _, seen := out.Sections[key]; !seen {
+			base, seen := out.Sections[key]
+			if !seen {
 				out.Order = append(out.Order, key)
 			}
-			out.Sections[key] = f.Sections[key]
+			out.Sections[key] = laySection(key, base, f.Sections[key])
 		}
 		out.People = layPeople(out.People, f.People)
 	}

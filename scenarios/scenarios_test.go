@@ -4,10 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 
 	"github.com/offboard/offboard/scenarios"
 	"github.com/offboard/offboard/scenarios/scenariotest"
@@ -216,5 +218,76 @@ func TestExtendsAFile(t *testing.T) {
 				t.Errorf("got %v, want a positioned error saying %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestOverlaysAddToTheirBase: a vendor's section laid over a base's adds
+// to it key by key, all the way down (a SecurID user added, default's API
+// keys kept); !replace takes the place of a whole section or of one
+// mapping in it; the faults list is replaced; each node keeps its file.
+func TestOverlaysAddToTheirBase(t *testing.T) {
+	keys := func(n *yaml.Node, path ...string) []string {
+		for _, p := range path {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == p {
+					n = n.Content[i+1]
+					break
+				}
+			}
+		}
+		var out []string
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			out = append(out, n.Content[i].Value)
+		}
+		return out
+	}
+	f, err := scenarios.Parse("mine.yaml", []byte(`extends: default
+securid:
+  users:
+    new-user: {userStatus: Disabled}
+onedata:
+  users: !replace
+    only: {username: only}
+commvault: !replace
+  users:
+    1: {name: admin}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd := f.Sections["securid"]
+	if got := keys(sd.Node, "apiKeys"); !slices.Contains(got, "offboard-test-access-id") {
+		t.Errorf("securid's API keys: %v, want default's kept", got)
+	}
+	if got := keys(sd.Node, "users"); !slices.Contains(got, "new-user") || !slices.Contains(got, "eb2e12ae-1112-451b-98e1-dfe4e6afd60d") {
+		t.Errorf("securid's users: %v, want default's and the new one", got)
+	}
+	if got := keys(f.Sections["onedata"].Node, "users"); !slices.Equal(got, []string{"only"}) {
+		t.Errorf("onedata's users: %v, want only the !replace ones", got)
+	}
+	if got := keys(f.Sections["onedata"].Node); !slices.Contains(got, "tokens") {
+		t.Errorf("onedata: %v, want default's tokens kept beside the replaced users", got)
+	}
+	if got := keys(f.Sections["commvault"].Node); !slices.Equal(got, []string{"users"}) {
+		t.Errorf("commvault: %v, want the !replace section alone", got)
+	}
+	// Where each node came from.
+	var newUser, oldKey *yaml.Node
+	for i, n := range sd.Node.Content {
+		if n.Value == "users" {
+			newUser = sd.Node.Content[i+1]
+		}
+		if n.Value == "apiKeys" {
+			oldKey = n
+		}
+	}
+	if newUser == nil || oldKey == nil {
+		t.Fatal("the laid section lost users or apiKeys")
+	}
+	if got := sd.FileOf(oldKey); got != "builtin:default" {
+		t.Errorf("apiKeys is from %q, want builtin:default", got)
+	}
+	if got := sd.FileOf(newUser.Content[len(newUser.Content)-1]); got != "mine.yaml" {
+		t.Errorf("the new user is from %q, want mine.yaml", got)
 	}
 }

@@ -287,27 +287,41 @@ func startServe(t *testing.T, args ...string) (string, *syncBuffer, chan int) {
 // TestScenarioLayering: serve --scenario default --scenario my.yaml starts,
 // with my.yaml's onedata over default's and default's other vendors kept.
 func TestScenarioLayering(t *testing.T) {
-	mine := filepath.Join(t.TempDir(), "my.yaml")
+	dir := t.TempDir()
+	mine := filepath.Join(dir, "my.yaml")
 	if err := os.WriteFile(mine, []byte("name: mine\nonedata:\n  users:\n    u1: {username: solo, password: pw, privileges: [oz_users_list]}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr, _, _ := startServe(t, "--scenario", "default", "--scenario", mine)
-	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v3/onezone/users", nil)
-	req.SetBasicAuth("solo", "pw")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
+	only := filepath.Join(dir, "only.yaml")
+	if err := os.WriteFile(only, []byte("name: only\nonedata: !replace\n  users:\n    u1: {username: solo, password: pw, privileges: [oz_users_list]}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != `{"users":["u1"]}` {
-		t.Errorf("onedata from my.yaml: %s", body)
-	}
-	// Commvault is still default's.
-	req, _ = http.NewRequest("GET", "http://"+addr+"/webconsole/api/User", nil)
-	req.Header.Set("Authtoken", "QSDK 38568012f4d1e8ee1841d283a47aa3ba78e124ea58354b5fc60f4dab8a63347d05cf5552484dafda3bfa4c5db84e580b1cb37bcf8e65b39f7f8549a443e6f78a2c7be3f31b3d845e24776c835e498e8e883bb40c46bd15af4f40ca94e823acedcdd4e9659e74b34a07a85c4586cd2ed914b6dce015874783ef768fda78183a4208930954a377f66eb56c8b92cexampl4s437a19317ca6ce7f3233d5a01aca35dbad93468b833f2cf71010809006a937670adce711ca8be46638e8")
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
-		t.Errorf("commvault from default: %v %v", resp, err)
+	for _, c := range []struct {
+		file, want string
+	}{
+		// A later file adds to an earlier one's section: default's users stay.
+		{mine, `{"users":["0c58d30c5a6e4e5b9c3a1f2e7d6b8a90","a4d3bc73aada63052310652d421609f1","a5b469a2b0516b662a49da74d6d7d7bc","u1"]}`},
+		// !replace takes the place of what it marks, whole.
+		{only, `{"users":["u1"]}`},
+	} {
+		addr, _, _ := startServe(t, "--scenario", "default", "--scenario", c.file)
+		req, _ := http.NewRequest("GET", "http://"+addr+"/api/v3/onezone/users", nil)
+		req.SetBasicAuth("solo", "pw")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != c.want {
+			t.Errorf("onedata of default then %s: %s, want %s", filepath.Base(c.file), body, c.want)
+		}
+		// Commvault is still default's.
+		req, _ = http.NewRequest("GET", "http://"+addr+"/webconsole/api/User", nil)
+		req.Header.Set("Authtoken", "QSDK 38568012f4d1e8ee1841d283a47aa3ba78e124ea58354b5fc60f4dab8a63347d05cf5552484dafda3bfa4c5db84e580b1cb37bcf8e65b39f7f8549a443e6f78a2c7be3f31b3d845e24776c835e498e8e883bb40c46bd15af4f40ca94e823acedcdd4e9659e74b34a07a85c4586cd2ed914b6dce015874783ef768fda78183a4208930954a377f66eb56c8b92cexampl4s437a19317ca6ce7f3233d5a01aca35dbad93468b833f2cf71010809006a937670adce711ca8be46638e8")
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+			t.Errorf("commvault from default: %v %v", resp, err)
+		}
 	}
 }
 

@@ -302,3 +302,23 @@ people:
 		t.Errorf("an overlay adding kim: %d %s", code, errOut.String())
 	}
 }
+
+// TestValidateNamesTheFileOfEachMistake: an overlay's section holds its
+// base's nodes too; a mistake in either is reported in its own file.
+func TestValidateNamesTheFileOfEachMistake(t *testing.T) {
+	var out, errOut bytes.Buffer
+	cli := CLI{Stdout: &out, Stderr: &errOut}
+	dir := t.TempDir()
+	base, over := filepath.Join(dir, "base.yaml"), filepath.Join(dir, "over.yaml")
+	_ = os.WriteFile(base, []byte("onedata:\n  users:\n    u1: {username: a, privileges: [nope]}\n"), 0o600)
+	_ = os.WriteFile(over, []byte("extends: ./base.yaml\nonedata:\n  users:\n    u2: {usrname: b}\n"), 0o600)
+	if code := cli.Run(context.Background(), []string{"validate", over}); code != 1 {
+		t.Fatalf("validate: %d %s", code, errOut.String())
+	}
+	for _, want := range []string{base + `:3:36: onedata.users.u1.privileges[0]: unknown privilege "nope"`,
+		over + ":4:10: onedata.users.u2.usrname: unknown field"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("validate does not say\n%s\nit says\n%s", want, errOut.String())
+		}
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/offboard/offboard/emulator/kit"
 	"github.com/offboard/offboard/emulator/store"
 	"github.com/offboard/offboard/scenarios"
@@ -42,16 +40,18 @@ func (e *Engine) openScenario(refs []string, data []NamedYAML) (*scenarios.File,
 func (e *Engine) snapshot(f *scenarios.File) (store.Snapshot, error) {
 	var all scenarios.Errors
 	var other error
-	collect := func(file, section string, err error) {
+	// A section laid over a base's holds nodes of both files: each
+	// mistake is named by the file of its node.
+	collect := func(sec scenarios.Section, section string, err error) {
 		fes := kit.AllFieldErrors(err)
 		if len(fes) == 0 {
 			if other == nil {
-				other = fmt.Errorf("%s: %s: %w", file, section, err)
+				other = fmt.Errorf("%s: %s: %w", sec.File, section, err)
 			}
 			return
 		}
 		for _, fe := range fes {
-			all = append(all, &scenarios.Error{File: file, Line: fe.Line, Column: fe.Column, Field: fe.Field, Msg: fe.Msg})
+			all = append(all, &scenarios.Error{File: sec.FileOf(fe.Node), Line: fe.Line, Column: fe.Column, Field: fe.Field, Msg: fe.Msg})
 		}
 	}
 	for _, key := range f.Order {
@@ -62,28 +62,26 @@ func (e *Engine) snapshot(f *scenarios.File) (store.Snapshot, error) {
 		}
 	}
 	snap := store.Snapshot{}
-	var faultNode *yaml.Node
-	faultFile := f.Path
-	if s, ok := f.Sections[faultSlot]; ok {
-		faultNode, faultFile = s.Node, s.File
+	faultSec, ok := f.Sections[faultSlot]
+	if !ok {
+		faultSec.File = f.Path
 	}
-	fs, err := e.decodeFaults(faultNode)
+	fs, err := e.decodeFaults(faultSec.Node)
 	if err != nil {
-		collect(faultFile, faultSlot, err)
+		collect(faultSec, faultSlot, err)
 	}
 	snap[faultSlot] = fs
 	if fs != nil && fs.Len() > 0 {
 		e.faultsSeen.Store(true)
 	}
 	for _, v := range e.vendors {
-		var node *yaml.Node
-		file := f.Path
-		if s, ok := f.Sections[v.Name()]; ok {
-			node, file = s.Node, s.File
+		sec, ok := f.Sections[v.Name()]
+		if !ok {
+			sec.File = f.Path
 		}
-		st, err := v.NewState(node)
+		st, err := v.NewState(sec.Node)
 		if err != nil {
-			collect(file, v.Name(), err)
+			collect(sec, v.Name(), err)
 			continue
 		}
 		snap[v.Name()] = st

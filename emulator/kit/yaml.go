@@ -16,6 +16,9 @@ type FieldError struct {
 	Line, Column int
 	Field        string // dotted path inside the vendor's section, e.g. "users.gis_joe.containers"
 	Msg          string
+	// Node is where the mistake is: a section laid over another's holds
+	// nodes of both files, and the node tells which.
+	Node *yaml.Node
 }
 
 func (e *FieldError) Error() string {
@@ -25,7 +28,7 @@ func (e *FieldError) Error() string {
 // Errorf positions a vendor's own check (a dangling reference, a duplicate
 // id) at node.
 func Errorf(node *yaml.Node, field, format string, args ...any) *FieldError {
-	fe := &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	fe := &FieldError{Field: field, Msg: fmt.Sprintf(format, args...), Node: node}
 	if node != nil {
 		fe.Line, fe.Column = node.Line, node.Column
 	}
