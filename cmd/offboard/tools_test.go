@@ -322,3 +322,15 @@ func TestValidateNamesTheFileOfEachMistake(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenFromAKeyWithoutPEM: offboard token mints with the key pair a
+// keyless API key takes, from a scenario that holds no PEM.
+func TestTokenFromAKeyWithoutPEM(t *testing.T) {
+	var out, errOut bytes.Buffer
+	cli := CLI{Stdout: &out, Stderr: &errOut}
+	file := filepath.Join(t.TempDir(), "ci.yaml")
+	_ = os.WriteFile(file, []byte("securid:\n  apiKeys:\n    ci-key: {}\n  users:\n    u1: {userStatus: Disabled}\n"), 0o600)
+	if code := cli.Run(context.Background(), []string{"token", "securid", "--scenario", file}); code != 0 || !strings.HasPrefix(out.String(), "Authorization: Bearer ey") {
+		t.Errorf("token: %d %q %s", code, out.String(), errOut.String())
+	}
+}

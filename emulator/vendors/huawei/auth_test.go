@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/emulator/emulatortest"
+	"github.com/offboard/offboard/emulator/vendors/huawei"
 )
 
 func gatewayBody(t *testing.T, got emulatortest.Response, msg string) {
@@ -168,5 +170,32 @@ func TestAuthentication(t *testing.T) {
 				t.Errorf("member gone after a refused request: %s", list.Body)
 			}
 		})
+	}
+}
+
+// TestAnAccessKeyWithoutSecret: an access key a scenario gives no secret
+// gets one made from it (huawei.GeneratedSecret, the same at every load),
+// which signs like any other; the overlay keeps default's access key.
+func TestAnAccessKeyWithoutSecret(t *testing.T) {
+	srv := emulatortest.New(t, emulator.WithClock(func() time.Time { return fixedNow }),
+		emulator.WithScenarioYAML("ci.yaml", []byte("extends: default\nhuawei:\n  accessKeys:\n    CIACCESSKEY: {user: demo-admin}\n")))
+	for _, c := range []struct{ ak, sk string }{
+		{"CIACCESSKEY", huawei.GeneratedSecret("CIACCESSKEY")},
+		{"DEMOACCESSKEY", "DEMOSECRETKEY"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+base+"/users?limit=10&offset=0", nil)
+		req.Header.Set("Content-Type", "application/json;charset=UTF-8")
+		req.Header.Set("X-Project-Id", "demo-project")
+		sdkSign(req, nil, c.ak, c.sk, fixedNow)
+		hdr := map[string]string{}
+		for k := range req.Header {
+			hdr[k] = req.Header.Get(k)
+		}
+		if got := srv.Do(t, emulatortest.Request{Method: http.MethodGet, Path: base + "/users?limit=10&offset=0", Header: hdr}); got.Status != 200 {
+			t.Errorf("%s signing: %d %s", c.ak, got.Status, got.Body)
+		}
+	}
+	if a, b := huawei.GeneratedSecret("CIACCESSKEY"), huawei.GeneratedSecret("CIACCESSKEY"); a != b || a == huawei.GeneratedSecret("OTHER") {
+		t.Errorf("generated secrets: %q %q", a, b)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -159,8 +160,15 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 		}
 	}
 	for _, ak := range slices.Sorted(maps.Keys(sec.AccessKeys)) {
-		if a := sec.AccessKeys[ak]; a == nil || a.Secret == "" {
-			errs.Add(kit.Find(node, "accessKeys", ak), "huawei.accessKeys."+ak+".secret", "an access key needs its secret")
+		a := sec.AccessKeys[ak]
+		if a == nil {
+			a = &AccessKey{}
+			sec.AccessKeys[ak] = a
+		}
+		if a.Secret == "" {
+			// No secret given: one made from the access key, the same at
+			// every load, shown by the state and by offboard token huawei.
+			a.Secret = GeneratedSecret(ak)
 		}
 	}
 	projects := make(map[string]*Project, len(sec.Projects))
@@ -229,4 +237,12 @@ func (Vendor) Snapshot(s kit.State) any {
 		projects[pid] = py
 	}
 	return section{Tokens: st.Tokens.Map(), AccessKeys: st.AccessKeys.Map(), Projects: projects}
+}
+
+// GeneratedSecret is the secret key (SK) an access key (AK) gets when its
+// scenario gives none: a test scenario signs without inventing one, and
+// the same AK always has the same SK.
+func GeneratedSecret(ak string) string {
+	sum := sha256.Sum256([]byte("offboard huawei sk " + ak))
+	return "OFFBOARD" + strings.ToUpper(hex.EncodeToString(sum[:16]))
 }

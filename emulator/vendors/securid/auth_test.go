@@ -3,6 +3,8 @@ package securid_test
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -10,7 +12,9 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/offboard/offboard/emulator"
 	"github.com/offboard/offboard/emulator/emulatortest"
+	"github.com/offboard/offboard/emulator/signing"
 	"github.com/offboard/offboard/emulator/vendors/securid"
 )
 
@@ -143,5 +147,47 @@ func TestHelpDeskKeyReadsAndChangesState(t *testing.T) {
 		if got := srv.Do(t, s.req); got.Status != s.status {
 			t.Fatalf("step %d %s %s: %d %s (%s)", i, s.req.Method, s.req.Path, got.Status, got.Body, got.Header.Get("X-Offboard-Detail"))
 		}
+	}
+}
+
+// TestAKeyWithoutPEM: a test scenario's API key may carry no key
+// material: it takes offboard's published test pair, so the scenario
+// needs no PEM and Credential (offboard token securid) signs with it; an
+// overlay that adds the key and a user keeps default's keys and users.
+func TestAKeyWithoutPEM(t *testing.T) {
+	em, err := emulator.New(emulator.WithClock(func() time.Time { return now }), emulator.WithScenarioYAML("ci.yaml", []byte(`extends: default
+securid:
+  apiKeys:
+    ci-key: {role: super-admin}
+  users:
+    ci-leaver: {userStatus: Disabled}
+`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(em)
+	defer srv.Close()
+	do := func(bearer, user string) int {
+		req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/AdminInterface/restapi/v1/users/"+user, nil)
+		req.Header.Set("Authorization", bearer)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	tok, err := signing.SecurIDToken(testKey(t), "ci-key", securid.DefaultAudience, now, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := do("Bearer "+tok, "ci-leaver"); code != 200 {
+		t.Errorf("the new key's token deleting the new user: %d", code)
+	}
+	if code := do(bearer(t), "eb2e12ae-1112-451b-98e1-dfe4e6afd60d"); code != 200 {
+		t.Errorf("default's key deleting default's user: %d (the overlay must keep both)", code)
+	}
+	if _, cred, err := em.Credential("securid"); err != nil || !strings.HasPrefix(cred, "Bearer ey") {
+		t.Errorf("Credential: %q %v", cred, err)
 	}
 }
