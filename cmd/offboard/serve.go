@@ -34,8 +34,9 @@ func (c CLI) serveCmd() *cobra.Command {
 		Use:   "serve",
 		Short: "Run the emulator: all five vendors' APIs and the control API",
 		Long: `Run the emulator on --addr with a built-in scenario or your scenario files.
-Later --scenario values replace earlier ones section by section (a vendor,
-or faults), as "extends" does. The control API is under /__admin.`,
+Later --scenario values are laid over earlier ones as "extends" does: a
+vendor's section adds key by key (!replace takes a section's place whole),
+faults replace the list. The control API is under /__admin.`,
 		Example: `  offboard serve
   offboard serve --scenario arcgis-running-containers
   offboard serve --scenario default --scenario ./my.yaml --watch`,
