@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -289,5 +290,69 @@ commvault: !replace
 	}
 	if got := sd.FileOf(newUser.Content[len(newUser.Content)-1]); got != "mine.yaml" {
 		t.Errorf("the new user is from %q, want mine.yaml", got)
+	}
+}
+
+// TestBuiltinDescriptionsNameTheirOwnWorld: every user, container, id or
+// workspace a built-in's description names is in that scenario's world
+// (its own file or the one it extends), so a description never sends a
+// reader to a user the world does not have; only a user a description
+// says is absent may be.
+func TestBuiltinDescriptionsNameTheirOwnWorld(t *testing.T) {
+	names := regexp.MustCompile(`\b(gis_[a-z]+|c-[a-z0-9-]+[0-9]|[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|demo[_-][a-z]+|jsmith|kjones)\b`)
+	absent := map[string]string{"onedata-unknown-user": "a4d3bc73aada63052310652d421609f1"}
+	var world func(name string) string
+	world = func(name string) string {
+		src, err := scenarios.BuiltinSource(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(src, &doc); err != nil {
+			t.Fatal(err)
+		}
+		base, _ := doc["extends"].(string)
+		delete(doc, "description")
+		out, err := yaml.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if base != "" {
+			return string(out) + world(base)
+		}
+		return string(out)
+	}
+	checked := 0
+	for _, info := range scenarios.Builtins() {
+		w := world(info.Name)
+		for _, name := range names.FindAllString(info.Description, -1) {
+			checked++
+			if !strings.Contains(w, name) && absent[info.Name] != name {
+				t.Errorf("%s: the description names %s, which its world does not have", info.Name, name)
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d names checked", checked)
+	}
+	// Who has a running container is what a frontend page about it picks:
+	// each such user is named by the scenario that gives them one.
+	for _, info := range scenarios.Builtins() {
+		src, _ := scenarios.BuiltinSource(info.Name)
+		var doc struct {
+			ArcGIS struct {
+				Users map[string]struct {
+					Containers []string `yaml:"containers"`
+				} `yaml:"users"`
+			} `yaml:"arcgis"`
+		}
+		if err := yaml.Unmarshal(src, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for user, u := range doc.ArcGIS.Users {
+			if len(u.Containers) > 0 && !strings.Contains(info.Description, user) {
+				t.Errorf("%s: %s has a running container, which the description does not say", info.Name, user)
+			}
+		}
 	}
 }
