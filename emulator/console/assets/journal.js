@@ -87,14 +87,21 @@ function scheduleJournal() {
 function drawJournal() {
   const body = $("#journal tbody");
   if (state.rebuild) {
+    // A rebuild draws every entry, those waiting included: they must not
+    // be drawn again at the next frame (the rows once doubled after a
+    // page load that met a stream).
     state.rebuild = false;
+    state.pending = [];
     stats.rebuilds++;
     const rows = state.entries.filter(visible).reverse().map(journalRow);
     stats.rowsAdded += rows.length;
     body.replaceChildren(...rows);
     return;
   }
-  const fresh = state.pending.filter(visible);
+  // An entry already drawn is never drawn twice, whatever the order in
+  // which the page load and the stream delivered it.
+  const top = body.firstElementChild ? Number(body.firstElementChild.dataset.seq) : 0;
+  const fresh = state.pending.filter((en) => en.seq > top && visible(en));
   state.pending = [];
   if (fresh.length) {
     const frag = document.createDocumentFragment();
