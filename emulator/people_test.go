@@ -151,3 +151,36 @@ func TestThePeopleViewCostsItsWorldOnce(t *testing.T) {
 		t.Errorf("1,000 people: %.0f allocations; 2,000: %.0f (more than linear)", small, big)
 	}
 }
+
+// TestEntriesSayTheirScenario: each entry names the scenario its session
+// had loaded when it was answered (the console once showed the current
+// scenario above entries of another), route errors included.
+func TestEntriesSayTheirScenario(t *testing.T) {
+	em, err := emulator.New(emulator.WithLogger(discardLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleteOnedata(t, em, "", carolOnedata)
+	if err := em.LoadSessionRefs("job", "people"); err != nil {
+		t.Fatal(err)
+	}
+	deleteOnedata(t, em, "job", carolOnedata)
+	r := httptest.NewRequest(http.MethodGet, "/api/v3/onezone/nowhere", nil)
+	r.Header.Set(emulator.HeaderSession, "job")
+	em.ServeHTTP(httptest.NewRecorder(), r)
+	if err := em.LoadRefs("onedata-unknown-user"); err != nil {
+		t.Fatal(err)
+	}
+	deleteOnedata(t, em, "", carolOnedata)
+	all, err := em.Requests(emulator.Filter{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, en := range all {
+		got = append(got, en.Scenario)
+	}
+	if want := []string{"default", "people", "people", "onedata-unknown-user"}; !slices.Equal(got, want) {
+		t.Errorf("scenarios %q, want %q", got, want)
+	}
+}

@@ -104,6 +104,7 @@ func (e *Engine) record(r *http.Request, ex *exchange, vendor, op string, status
 	entry.Detail = detail
 	entry.Changes = journalChanges(ex.changes)
 	entry.People = ex.people
+	entry.Scenario = ex.scenario
 	entry.Outcome, entry.VendorError = journal.OutcomeOK, ""
 	if out.Error {
 		entry.Outcome, entry.VendorError = journal.OutcomeError, out.Code

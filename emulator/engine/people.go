@@ -9,6 +9,22 @@ import (
 	"github.com/offboard/offboard/scenarios"
 )
 
+// scenarioSlot is the snapshot key of the scenario's name, which the
+// journal gives each entry.
+const scenarioSlot = "scenario"
+
+// scenarioName is a snapshot's scenario name, as the store keeps states.
+type scenarioName string
+
+// Clone implements kit.State: a name does not change.
+func (n scenarioName) Clone() kit.State { return n }
+
+// nameOf is the name of the scenario a snapshot was made from.
+func nameOf(snap store.Snapshot) string {
+	n, _ := snap[scenarioSlot].(scenarioName)
+	return string(n)
+}
+
 // peopleSlot is the snapshot key of a scenario's people: read-only, made
 // when the scenario loads, carried by each session's snapshot as a
 // vendor's state is.

@@ -34,6 +34,7 @@ func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, v
 		other = faultSlot
 	}
 	slot, faultsOf, snap := e.store.SlotsAt(kr.Now, kr.Session, rt.vendor.Name(), other)
+	ex.scenario = nameOf(snap)
 	d := decideFaults(faultsOf, kr, rt, r)
 	if !e.wait(r, d.Delay) {
 		return // the client went away
@@ -201,5 +202,6 @@ func (e *Engine) renderError(v *vendorEntry, kr *kit.Request, cause error) (resp
 // of the vendor that owns the path.
 func (e *Engine) serveError(w http.ResponseWriter, r *http.Request, v *vendorEntry, vars map[string]string, cause *kit.Error) {
 	ex, _ := e.newExchange(r, "", vars)
+	ex.scenario = nameOf(e.store.Loaded(ex.kr.Session))
 	e.write(w, r, ex, v, "", e.renderError(v, &ex.kr, cause), cause)
 }

@@ -25,6 +25,7 @@ type exchange struct {
 	changes    []table.Change // what the handler changed, when it was watched
 	rec        table.Recorder // watches the handler's writes
 	people     []string       // the people of the scenario the request is about
+	scenario   string         // the name of the session's scenario
 }
 
 // validation is kin-openapi's input with the request copy and body reader

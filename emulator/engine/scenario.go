@@ -61,7 +61,7 @@ func (e *Engine) snapshot(f *scenarios.File) (store.Snapshot, error) {
 				Msg: fmt.Sprintf("unknown section (known: name, description, faults, %s)", strings.Join(e.VendorNames(), ", "))})
 		}
 	}
-	snap := store.Snapshot{}
+	snap := store.Snapshot{scenarioSlot: scenarioName(f.Name)}
 	faultSec, ok := f.Sections[faultSlot]
 	if !ok {
 		faultSec.File = f.Path

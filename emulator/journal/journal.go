@@ -35,14 +35,17 @@ func (h Header) Get(name string) string {
 
 // Entry is one request the emulator answered, as the journal keeps it.
 type Entry struct {
-	Seq       uint64    `json:"seq"`
-	Time      time.Time `json:"time"`
-	Session   string    `json:"session"`
-	Vendor    string    `json:"vendor"`
-	Operation string    `json:"operation,omitempty"`
-	Method    string    `json:"method"`
-	Path      string    `json:"path"`
-	Query     string    `json:"query,omitempty"`
+	Seq     uint64    `json:"seq"`
+	Time    time.Time `json:"time"`
+	Session string    `json:"session"`
+	// Scenario is the name of the scenario the request's session had
+	// loaded when it was answered.
+	Scenario  string `json:"scenario,omitempty"`
+	Vendor    string `json:"vendor"`
+	Operation string `json:"operation,omitempty"`
+	Method    string `json:"method"`
+	Path      string `json:"path"`
+	Query     string `json:"query,omitempty"`
 	// Host is the Host the client sent; Target the request target exactly
 	// as sent (escaped, with the /__session/ prefix when the session came
 	// that way, and the query), so the request can be sent again as it was.

@@ -394,3 +394,14 @@ func (s *Store) Views(sessionID string, vendors []string) (loaded Snapshot, now 
 	}
 	return loaded, now, true
 }
+
+// Loaded is the snapshot a session's scenario made, the shared one's for
+// a session that is not live; it creates nothing.
+func (s *Store) Loaded(sessionID string) Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if se, ok := s.sessions[sessionID]; ok {
+		return se.snap
+	}
+	return s.snap
+}

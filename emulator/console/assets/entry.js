@@ -6,6 +6,46 @@ function headerText(h) {
   return Object.entries(h || {}).map(([k, vs]) => vs.map((v) => k + ": " + v).join("\n")).join("\n");
 }
 
+// What a browser adds to every request: folded away, so the headers the
+// vendor reads (its credential, Content-Type, Accept) stand out.
+const BROWSER_HEADERS = /^(accept-encoding|accept-language|user-agent|sec-[a-z-]+|origin|referer|connection|cache-control|pragma|dnt|priority|upgrade-insecure-requests)$/i;
+
+// LONG is where a header value (a 400-character token) is cut, the rest a
+// click away.
+const LONG = 64;
+
+function headerLine(k, v) {
+  const line = el("div", { class: "hdr" }, el("span", { class: "hk", text: k + ": " }));
+  if (v.length <= LONG) { line.append(v); return line; }
+  const more = el("button", { type: "button", class: "more", "aria-label": "show all " + v.length + " characters of " + k, text: "… " + v.length + " characters, show" });
+  const text = el("span", { class: "hv", text: v.slice(0, LONG - 16) });
+  more.addEventListener("click", () => { text.textContent = v; more.remove(); });
+  line.append(text, more);
+  return line;
+}
+
+// requestHeaders lays out a request's headers: the vendor's first, the
+// browser's folded below them.
+function requestHeaders(en) {
+  const box = el("div", { class: "entry-request" },
+    el("div", { class: "req-line", text: en.method + " " + en.path + (en.query ? "?" + en.query : "") }));
+  const folded = [];
+  for (const [k, vs] of Object.entries(en.header || {})) {
+    for (const v of vs) {
+      if (BROWSER_HEADERS.test(k)) folded.push(headerLine(k, v)); else box.append(headerLine(k, v));
+    }
+  }
+  if (folded.length) box.append(el("details", { class: "browser-headers" }, el("summary", { text: folded.length + " headers the browser added" }), ...folded));
+  return box;
+}
+
+// body shows a body pretty-printed, its exact bytes one click away.
+function body(text, type, cut, cls) {
+  const raw = el("details", { class: "raw" }, el("summary", { text: "exact bytes (" + new Blob([text || ""]).size + ")" }),
+    el("pre", { class: cls + "-raw", text: text || "" }));
+  return el("div", {}, el("pre", { class: cls, text: pretty(text, type) + (cut ? "\n… (first 4 KB)" : "") }), text ? raw : "");
+}
+
 // openEntry shows an entry by its number: from the page's journal, else
 // from the server's (a link opened in a new tab), else once it arrives.
 async function openEntry(seq) {
@@ -31,6 +71,7 @@ function entryView(en, id) {
   const bad = isError(en);
   return el("div", { class: "entry", "data-entry": String(en.seq), id },
     el("h3", { text: "Request #" + en.seq + (en.operation ? " (" + en.vendor + " " + en.operation + ")" : "") + (en.session ? " in " + en.session : "") }),
+    el("p", { class: "hint entry-scenario", text: "Under scenario " + (en.scenario || "(unknown)") + (en.people && en.people.length ? "; about " + en.people.join(", ") : "") }),
     el("p", { class: "verdict" },
       el("strong", { class: bad ? "s-err" : "s-ok", text: (resp ? "Response " + resp.status : "Connection dropped") + (bad ? " — an error" : " — a success") }),
       el("span", { text: " by " + en.vendor + "'s semantics" + (en.vendorError ? " (" + en.vendorError + ")" : "") + ", decided by " + en.decidedBy })),
@@ -38,11 +79,11 @@ function entryView(en, id) {
     el("h4", { text: "What it changed" }),
     en.changes && en.changes.length ? changesTable(en.changes, "entry." + en.seq) : el("p", { class: "hint", text: "Nothing in the vendor's state." }),
     el("h4", { text: "Request" }),
-    el("pre", { class: "entry-request", text: en.method + " " + en.path + (en.query ? "?" + en.query : "") + "\n" + headerText(en.header) }),
-    el("pre", { class: "entry-request-body", text: pretty(en.body, reqType) + (en.bodyTruncated ? "\n… (first 4 KB)" : "") }),
+    requestHeaders(en),
+    body(en.body, reqType, en.bodyTruncated, "entry-request-body"),
     el("h4", { text: "Response" }),
     el("pre", { class: "entry-response", text: resp ? headerText(resp.header) : "" }),
-    el("pre", { class: "entry-response-body", text: resp ? pretty(resp.body, (resp.header["Content-Type"] || [""])[0]) + (resp.bodyTruncated ? "\n… (first 4 KB)" : "") : "" }));
+    resp ? body(resp.body, (resp.header["Content-Type"] || [""])[0], resp.bodyTruncated, "entry-response-body") : el("pre", { class: "entry-response-body" }));
 }
 
 function showEntry(en) {

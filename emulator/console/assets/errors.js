@@ -43,8 +43,9 @@ function renderCatalogue() {
     const label = c.operation + " " + c.status + " " + title(c);
     box.append(el("div", { class: "cat", "data-error": vendor + "/" + c.operation + "/" + c.status + "/" + c.name, "data-vendor-error": c.vendorError || "" },
       el("header", {}, el("strong", { text: title(c) })),
-      el("p", { class: "hint" }, el("span", { text: c.operation + " · " + c.method + " " + c.path + " · " }), el("span", { class: "s-err", text: String(c.status) }),
-        el("span", { text: " · example " + c.name })),
+      el("p", { class: "hint prose" }, el("code", { text: c.method + " " + c.path }), " (" + c.operation + ") answers ",
+        el("span", { class: "s-err", text: "HTTP " + c.status }), " with this body" + (c.status < 400 ? ", an error by " + vendor + "'s own semantics" : "") +
+        (c.summary ? ": " + c.summary.replace(/\.$/, "") + "." : ".") + " From the spec's example “" + c.name + "”."),
       el("pre", { text: pretty(c.example, c.contentType) }),
       el("button", { type: "button", "aria-label": "Make the next calls of " + label + " answer this", onclick: () => inject(c) }, "Make the next N calls answer this")));
   }

@@ -124,7 +124,8 @@ function journalRow(en) {
     el("td", { text: new Date(en.time).toLocaleTimeString() }),
     el("td", { text: en.session || "shared" }),
     el("td", { text: en.vendor }),
-    el("td", { title: en.method + " " + en.path }, el("a", { href: "#journal/" + en.seq, class: "req" }, en.method + " " + en.path)),
+    el("td", { class: "req-cell", title: en.method + " " + en.path + (en.query ? "?" + en.query : "") + (en.scenario ? " (scenario " + en.scenario + ")" : "") },
+      el("a", { href: "#journal/" + en.seq, class: "req" }, en.method + " " + en.path + (en.query ? "?" + en.query : ""))),
     el("td", { class: bad ? "s-err" : "s-ok", title: en.detail || "", text: answer }),
     el("td", { text: en.decidedBy }));
 }

@@ -158,7 +158,9 @@ function entityTable(vendor, name, rows) {
   const cols = columns(slice);
   const t = el("table", { class: "grid", "data-table": id });
   t.append(el("caption", { text: name + " (" + keys.length + ")" }));
-  t.append(el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "id" }), ...cols.map((c) => el("th", { scope: "col", text: c })))));
+  // A record of plain fields (ArcGIS's portal) reads as field and value.
+  const head = cols.length ? ["id", ...cols] : ["field", "value"];
+  t.append(el("thead", {}, el("tr", {}, ...head.map((c) => el("th", { scope: "col", text: c })))));
   const body = el("tbody");
   for (const k of shown) {
     const r = rows[k] === undefined ? {} : rows[k];
