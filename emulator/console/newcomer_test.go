@@ -1,9 +1,14 @@
 package console_test
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/offboard/offboard/emulator"
@@ -59,4 +64,57 @@ func TestConsoleAsANewcomerReadsIt(t *testing.T) {
 	p.do("open Errors", chromedp.Navigate(srv.URL+"/__admin/ui/#errors"))
 	p.wait("the catalogue in prose", `(() => { const c = document.querySelector('#catalogue .cat .prose');
 		return !!c && /^POST \/dataaccess\/deleteUserWorkspace \(deleteUserWorkspace\) answers HTTP 200 with this body, an error by arcgis's own semantics/.test(c.textContent) && !c.textContent.includes(" · "); })()`)
+}
+
+// TestExportHARFromTheJournal: the Journal's button downloads what its
+// filters show as HAR 1.2, the same log GET /__admin/requests?format=har
+// answers for them.
+func TestExportHARFromTheJournal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	srv := emulatortest.New(t, emulator.WithScenario("default"))
+	p := newPage(t)
+	dir := t.TempDir()
+	p.do("open the journal", chromedp.Navigate(srv.URL+"/__admin/ui/#journal"))
+	if _, err := chromedp.CallBrowser(p.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatal(err)
+	}
+	p.wait("the journal is live", `document.querySelector("#live").textContent === "live"`)
+	for _, id := range []string{"a4d3bc73aada63052310652d421609f1", "0c58d30c5a6e4e5b9c3a1f2e7d6b8a90"} {
+		srv.Do(t, emulatortest.Request{Method: "DELETE", Path: "/api/v3/onezone/users/" + id, Header: map[string]string{"Authorization": basicAdmin}})
+	}
+	srv.Do(t, emulatortest.Request{Method: "GET", Path: "/api/v3/onezone/users", Header: map[string]string{"Authorization": basicAdmin}})
+	p.wait("three rows", `document.querySelectorAll("#journal tbody tr").length === 3`)
+	p.eval("filter on 204", `(() => { const s = document.querySelector("#f-status"); s.value = "204"; s.dispatchEvent(new Event("input")); return "ok"; })()`)
+	p.do("export", chromedp.Click(chromedp.CSS(`#export-har`)))
+	var har struct {
+		Log struct {
+			Version string
+			Entries []struct {
+				Request  struct{ Method, URL string }
+				Response struct{ Status int }
+			}
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		data, err := os.ReadFile(filepath.Join(dir, "offboard.har"))
+		if err == nil && json.Unmarshal(data, &har) == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no offboard.har downloaded: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if har.Log.Version != "1.2" || len(har.Log.Entries) != 2 {
+		t.Fatalf("the HAR: version %q, %d entries, want 1.2 and the two 204s", har.Log.Version, len(har.Log.Entries))
+	}
+	for _, e := range har.Log.Entries {
+		if e.Request.Method != "DELETE" || e.Response.Status != 204 {
+			t.Errorf("an entry the filter hides: %+v", e)
+		}
+	}
 }

@@ -133,10 +133,39 @@ function journalRow(en) {
 function initJournal() {
   for (const id of ["#f-vendor", "#f-status", "#f-decided", "#f-session", "#f-outcome", "#f-text"]) $(id).addEventListener("input", renderJournal);
   $("#journal-filter").addEventListener("submit", (ev) => ev.preventDefault());
+  $("#export-har").addEventListener("click", () => exportHAR().catch((e) => report(e.message, false)));
   $("#clear-journal").addEventListener("click", async () => {
     await api("DELETE", "/requests");
     state.entries = [];
     state.seen.clear();
     renderJournal();
   });
+}
+
+// harQuery is the journal's filters as GET /__admin/requests reads them.
+function harQuery() {
+  const q = new URLSearchParams({ format: "har" });
+  const add = (k, v) => { if (v) q.set(k, v); };
+  add("vendor", $("#f-vendor").value);
+  add("outcome", $("#f-outcome").value);
+  add("status", $("#f-status").value.trim());
+  add("decidedBy", $("#f-decided").value);
+  add("q", $("#f-text").value.trim());
+  if ($("#f-session").checked) q.set("session", state.session);
+  return q.toString();
+}
+
+// exportHAR downloads the requests the filters show as offboard.har (with
+// the admin token when there is one, which a plain link could not send).
+async function exportHAR() {
+  const headers = token() ? { Authorization: "Bearer " + token() } : {};
+  const resp = await fetch("/__admin/requests?" + harQuery(), { headers });
+  if (!resp.ok) throw new Error("HAR export: " + resp.status + " " + (await resp.text()));
+  const url = URL.createObjectURL(await resp.blob());
+  const a = el("a", { href: url, download: "offboard.har", hidden: "" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  state.lastHAR = harQuery();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
