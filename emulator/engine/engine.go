@@ -148,14 +148,15 @@ func New(cfg Config) (*Engine, error) {
 	}
 	// One goroutine builds the routers, then parses the specs, one after
 	// another, so that a core stays free for the requests that come
-	// meanwhile (they wait for what they need).
+	// meanwhile; a request whose vendor's spec is not parsed yet parses it
+	// itself rather than wait for the vendors before it (vendorEntry.wait).
 	go func() {
 		for _, ve := range e.vendors {
 			ve.mux = e.vendorRouter(ve, false)
 			close(ve.routed)
 		}
 		for _, ve := range e.vendors {
-			ve.load()
+			ve.loadOnce.Do(ve.load)
 		}
 	}()
 	file, fileErr := e.openScenario(cfg.Scenarios, cfg.ScenarioYAML)

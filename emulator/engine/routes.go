@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -21,9 +22,10 @@ type vendorEntry struct {
 	// ready is closed once the spec is parsed and every route has what
 	// validation needs (loadErr says why not); until then only routing
 	// works. Whatever reads doc or a route's kin-openapi fields waits.
-	ready   chan struct{}
-	doc     *openapi3.T
-	loadErr error
+	ready    chan struct{}
+	loadOnce sync.Once // load runs once, in the background or for the first request that needs it
+	doc      *openapi3.T
+	loadErr  error
 	// routed is closed once mux holds the vendor's router, built in the
 	// background too (before the spec parses, as routing needs none of it).
 	routed    chan struct{}
@@ -198,8 +200,10 @@ func (e *vendorEntry) router() *vendorMux {
 	return e.mux
 }
 
-// wait blocks until the vendor's spec is parsed.
+// wait blocks until the vendor's spec is parsed, parsing it now when the
+// background has not reached it yet.
 func (e *vendorEntry) wait() error {
+	e.loadOnce.Do(e.load)
 	<-e.ready
 	return e.loadErr
 }

@@ -74,7 +74,7 @@ func reportStartups(bin string, n int) error {
 		took = append(took, d)
 	}
 	slices.Sort(took)
-	fmt.Printf("Start-up, exec to the first answer (median of %d starts): %s (fastest %s, slowest %s)\n\n", n,
+	fmt.Printf("Start-up, exec to the first vendor answer (GET %s, median of %d starts): %s (fastest %s, slowest %s)\n\n", firstVendorAnswer, n,
 		took[n/2].Round(100*time.Microsecond), took[0].Round(100*time.Microsecond), took[n-1].Round(100*time.Microsecond))
 	return nil
 }
