@@ -121,7 +121,11 @@ func (Vendor) NormalizePath(p string) string {
 			}
 		}
 		var rest []string
-		if lits := subPaths(seg); tail != "" && lits != nil {
+		// The literals below the resource are matched from the first
+		// segment on: a tail whose first segment is none (an id, a
+		// byName) stays as it is, unsplit.
+		first, _, _ := strings.Cut(tail, "/")
+		if lits := subPaths(seg); tail != "" && lits != nil && strings.EqualFold(first, lits[0]) {
 			rest = strings.Split(tail, "/")
 			for i := 0; i < len(rest) && i < len(lits); i++ {
 				if !strings.EqualFold(rest[i], lits[i]) {

@@ -24,8 +24,15 @@ type xmlBody interface {
 // wantsJSON reads Accept: the best-quality of application/json and XML
 // wins, the first listed on a tie; anything else, or nothing, is XML.
 func wantsJSON(r *kit.Request) bool {
+	accept := r.Header.Get("Accept")
+	if !strings.ContainsAny(accept, ",;") {
+		// One type without parameters, what clients send: read as mime
+		// reads it, without its parameter map.
+		mt := kit.MediaType(accept)
+		return mt == "application/json" || strings.HasSuffix(mt, "+json")
+	}
 	bestQ, json := -1.0, false
-	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+	for _, part := range strings.Split(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
 			continue

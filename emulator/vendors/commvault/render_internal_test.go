@@ -2,9 +2,12 @@ package commvault
 
 import (
 	"bytes"
+	"net/http"
 	"testing"
 
 	"github.com/beevik/etree"
+
+	"github.com/offboard/offboard/emulator/kit"
 )
 
 // etreeLaidOut is the layout xmlDocument gives, made the long way: etree's
@@ -49,5 +52,25 @@ func TestXMLLayoutIsEtrees(t *testing.T) {
 	text.CreateElement("c").SetText("words")
 	if got, want := xmlDocument(text.Copy()), etreeLaidOut(text.Copy()); !bytes.Equal(got, want) || elementsOnly(text, 0) {
 		t.Errorf("with text:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestWantsJSON: Accept picks JSON only when JSON is the best-quality
+// type asked for; one type without parameters (what clients send) is read
+// without mime's parameter map, with the same verdicts.
+func TestWantsJSON(t *testing.T) {
+	for accept, want := range map[string]bool{
+		"": false, "application/json": true, " Application/JSON ": true, "application/xml": false, "*/*": false,
+		"text/html": false, "application/vnd.api+json": true, "application/json garbage": false, "application/": false,
+		"application/json;q=0": false, "application/xml;q=0.5, application/json": true, "application/json;q=0.4,text/xml": false,
+		"application/json, application/xml": true, "application/xml, application/json": false,
+	} {
+		r := &kit.Request{Header: http.Header{}}
+		if accept != "" {
+			r.Header.Set("Accept", accept)
+		}
+		if got := wantsJSON(r); got != want {
+			t.Errorf("Accept %q: JSON %v, want %v", accept, got, want)
+		}
 	}
 }

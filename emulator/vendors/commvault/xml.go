@@ -12,7 +12,7 @@ import (
 // space than etree's two-space indentation gives.
 func xmlDocument(root *etree.Element) []byte {
 	var buf bytes.Buffer
-	buf.Grow(256)
+	buf.Grow(512) // the usual answer's size: one allocation
 	// The declaration is always the same bytes: written as such rather than
 	// through a Document and a ProcInst token built for every answer.
 	buf.WriteString(xmlDeclaration)
