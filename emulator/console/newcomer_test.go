@@ -33,7 +33,7 @@ func TestConsoleAsANewcomerReadsIt(t *testing.T) {
 	}
 	p := newPage(t)
 	p.do("open the journal", chromedp.Navigate(srv.URL+"/__admin/ui/#journal"))
-	p.wait("the journal is live", `document.querySelector("#live").textContent === "live"`)
+	p.wait("the journal is live", `document.querySelector("#live")?.textContent === "live"`)
 	got := srv.Do(t, emulatortest.Request{Method: "DELETE", Path: "/webconsole/api/User/6?newUserId=999",
 		Header: map[string]string{"Authtoken": commvault, "Accept": "application/json", "User-Agent": "Mozilla/5.0 (X11; Linux x86_64)",
 			"Accept-Language": "en-GB,en;q=0.9", "Sec-Fetch-Mode": "cors", "Origin": "http://localhost:3000"}})
@@ -81,7 +81,7 @@ func TestExportHARFromTheJournal(t *testing.T) {
 		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
 		t.Fatal(err)
 	}
-	p.wait("the journal is live", `document.querySelector("#live").textContent === "live"`)
+	p.wait("the journal is live", `document.querySelector("#live")?.textContent === "live"`)
 	for _, id := range []string{"a4d3bc73aada63052310652d421609f1", "0c58d30c5a6e4e5b9c3a1f2e7d6b8a90"} {
 		srv.Do(t, emulatortest.Request{Method: "DELETE", Path: "/api/v3/onezone/users/" + id, Header: map[string]string{"Authorization": basicAdmin}})
 	}

@@ -33,7 +33,7 @@ fetch("/__admin/requests").then(r => r.text()).then(t => { document.title = "rea
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#p").textContent`))
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#p")?.textContent`))
 	if err != nil {
 		t.Fatal(err)
 	}

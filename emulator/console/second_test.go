@@ -32,7 +32,7 @@ func TestConsoleSecondEdition(t *testing.T) {
 	}
 	p := newPage(t)
 	p.do("open the journal", chromedp.Navigate(srv.URL+"/__admin/ui/#journal"), chromedp.WaitVisible(chromedp.CSS("#journal")))
-	p.wait("the journal is live", `document.querySelector("#live").textContent === "live"`)
+	p.wait("the journal is live", `document.querySelector("#live")?.textContent === "live"`)
 	row := func(seq int) string {
 		return `document.querySelector('#journal tbody tr[data-seq="` + strconv.Itoa(seq) + `"]')`
 	}
@@ -70,12 +70,12 @@ func TestConsoleSecondEdition(t *testing.T) {
 
 	// A deep link opens one entry, even in a fresh page.
 	p.do("open #journal/"+strconv.Itoa(okSeq), chromedp.Navigate(srv.URL+"/__admin/ui/#journal/"+strconv.Itoa(okSeq)))
-	p.wait("the entry shown", `document.querySelector("#entry h3") && document.querySelector("#entry h3").textContent.startsWith("Request #`+strconv.Itoa(okSeq)+`")`)
+	p.wait("the entry shown", `document.querySelector("#entry h3") && document.querySelector("#entry h3")?.textContent.startsWith("Request #`+strconv.Itoa(okSeq)+`")`)
 
 	// Copy as curl; run in a shell, it gets the same answer.
 	p.do("copy as curl", chromedp.Click(chromedp.CSS("#copy-curl")))
 	p.wait("the command shown", `!document.querySelector("#curl").hidden`)
-	cmd := p.eval("the command", `document.querySelector("#curl").textContent`)
+	cmd := p.eval("the command", `document.querySelector("#curl")?.textContent`)
 	if !strings.Contains(cmd, "Authorization: "+basicAdmin) {
 		t.Errorf("the curl command lacks the credential as sent:\n%s", cmd)
 	}
@@ -127,14 +127,14 @@ func TestConsoleSecondEdition(t *testing.T) {
   document.querySelector("#e-times").value = "2"; return "ok"; })()`)
 	p.wait("one entry, titled by its vendor's name", `(() => { const c = document.querySelectorAll("#catalogue .cat"); return c.length === 1 && c[0].querySelector("header").textContent.startsWith("internalServerError"); })()`)
 	p.do("make the next two calls answer it", chromedp.Click(chromedp.CSS("#catalogue .cat button")))
-	p.wait("two left", `document.querySelector("#faults").textContent.includes("2 of 2 left")`)
+	p.wait("two left", `document.querySelector("#faults")?.textContent.includes("2 of 2 left")`)
 	for range 2 {
 		srv.Do(t, emulatortest.Request{Method: "DELETE", Path: "/api/v3/onezone/users/ffffffffffffffffffffffffffffffff", Header: map[string]string{"Authorization": basicAdmin}})
 	}
-	p.wait("spent, live", `document.querySelector("#faults").textContent.includes("0 of 2 left") && !!document.querySelector("#faults li.spent")`)
+	p.wait("spent, live", `document.querySelector("#faults")?.textContent.includes("0 of 2 left") && !!document.querySelector("#faults li.spent")`)
 	p.shot("console-errors.png")
 	p.do("remove spent", chromedp.Click(chromedp.CSS("#remove-spent")))
-	p.wait("none left", `document.querySelector("#faults").textContent.trim().startsWith("none")`)
+	p.wait("none left", `document.querySelector("#faults")?.textContent.trim().startsWith("none")`)
 
 	// Back and forward between tabs.
 	p.do("state", chromedp.Click(chromedp.CSS(`nav a[data-tab="state"]`)))

@@ -196,14 +196,7 @@ func (a *acceptor) acceptsForm(form url.Values) bool {
 		if len(values) == 0 {
 			continue
 		}
-		raw := values[0]
-		for _, v := range values[1:] {
-			if raw != "" {
-				break
-			}
-			raw = v
-		}
-		if !p.a.acceptsString(raw) {
+		if !p.a.acceptsString(formValue(values)) {
 			return false
 		}
 		seen |= 1 << i

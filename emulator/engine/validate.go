@@ -187,18 +187,9 @@ func (d *directBody) validate(input *openapi3filter.RequestValidationInput, body
 	} else {
 		obj := make(map[string]any, len(d.props))
 		for _, name := range d.props {
-			values, ok := ex.kr.Form[name]
-			if !ok || len(values) == 0 {
-				continue
+			if values := ex.kr.Form[name]; len(values) > 0 {
+				obj[name] = formValue(values)
 			}
-			raw := values[0]
-			for _, v := range values[1:] {
-				if raw != "" {
-					break
-				}
-				raw = v
-			}
-			obj[name] = raw
 		}
 		value = obj
 	}
@@ -246,4 +237,15 @@ func toKitError(err error) *kit.Error {
 		}
 	}
 	return ke
+}
+
+// formValue is a form field as kin-openapi's form decoder reads it: its
+// first non-empty value, the first when all are empty.
+func formValue(values []string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return values[0]
 }

@@ -72,6 +72,40 @@ func ScalarAccount(node *yaml.Node, field string) (string, error) {
 	return node.Value, nil
 }
 
+// IDAccount reads an account named by an id the loaded state has (has
+// says so); where names the table it must be in, for the mistake.
+func IDAccount(node *yaml.Node, field, where string, has func(id string) bool) (Account, error) {
+	id, err := ScalarAccount(node, field)
+	if err != nil {
+		return nil, err
+	}
+	if !has(id) {
+		return nil, Errorf(node, field, "no user %q in the scenario's %s", id, where)
+	}
+	return NamedAccount(id), nil
+}
+
+// ParamSubjects is Subjects for a vendor whose requests name a user in
+// one path parameter.
+func ParamSubjects(r *Request, param string) []string {
+	if id := r.Params[param]; id != "" {
+		return []string{id}
+	}
+	return nil
+}
+
+// EachAccount makes AccountStatus of a vendor whose accounts stand on
+// their own: each starts gone with nothing remaining, and fn fills in the
+// account it finds.
+func EachAccount(accounts []Account, fn func(a Account, s *AccountStatus)) []AccountStatus {
+	out := make([]AccountStatus, len(accounts))
+	for i, a := range accounts {
+		out[i] = AccountStatus{State: AccountGone, Remaining: NoneRemaining()}
+		fn(a, &out[i])
+	}
+	return out
+}
+
 // NoneRemaining is an empty list of what remains, which a status shows
 // as [] rather than null.
 func NoneRemaining() []string { return []string{} }

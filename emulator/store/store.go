@@ -104,23 +104,6 @@ func (s *Store) Slot(sessionID, vendor string) *Slot {
 	return se.slotLocked(vendor)
 }
 
-// SlotsAt is Slot for one request: the vendor's slot and, when other is
-// not empty, another slot of the same session (the faults'), in one turn
-// of the store's lock, at the time the caller read once for the request;
-// and the snapshot the session's scenario made, which is never changed.
-func (s *Store) SlotsAt(now time.Time, sessionID, vendor, other string) (*Slot, *Slot, Snapshot) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sweepLocked(now)
-	se := s.sessionLocked(sessionID, now)
-	s.touchLocked(se, now)
-	var o *Slot
-	if other != "" {
-		o = se.slotLocked(other)
-	}
-	return se.slotLocked(vendor), o, se.snap
-}
-
 // touchLocked marks a session used now: it moves to the new end.
 func (s *Store) touchLocked(se *session, now time.Time) {
 	se.lastUsed = now
@@ -324,84 +307,4 @@ func (s *Store) Sessions() []SessionInfo {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
-}
-
-// Dump calls fn with each vendor's current state in a session, under that
-// slot's lock, so a dump never sees a handler's half-done change. A
-// session that does not exist is not created: Dump reports false.
-func (s *Store) Dump(sessionID string, vendors []string, fn func(vendor string, st kit.State)) bool {
-	s.mu.Lock()
-	se, ok := s.sessions[sessionID]
-	if !ok && sessionID == "" {
-		se, ok = s.sessionLocked("", s.opts.Now()), true
-	}
-	var slots []*Slot
-	if ok {
-		for _, v := range vendors {
-			slots = append(slots, se.slotLocked(v))
-		}
-	}
-	s.mu.Unlock()
-	if !ok {
-		return false
-	}
-	for i, v := range vendors {
-		sl := slots[i]
-		sl.mu.Lock()
-		st := sl.state
-		if st == nil {
-			st = sl.base
-		}
-		fn(v, st)
-		sl.mu.Unlock()
-	}
-	return true
-}
-
-// Views gives a session's snapshot (the scenario as the session loaded
-// it) and each vendor's state now, cloned under its slot's lock: a
-// copy-on-write clone costs what the session changed, and what is read
-// from it afterwards holds no lock. A session that does not exist is not
-// created: ok is false.
-func (s *Store) Views(sessionID string, vendors []string) (loaded Snapshot, now map[string]kit.State, ok bool) {
-	s.mu.Lock()
-	se, ok := s.sessions[sessionID]
-	if !ok && sessionID == "" {
-		se, ok = s.sessionLocked("", s.opts.Now()), true
-	}
-	if !ok {
-		s.mu.Unlock()
-		return nil, nil, false
-	}
-	loaded = se.snap
-	slots := make([]*Slot, len(vendors))
-	for i, v := range vendors {
-		slots[i] = se.slotLocked(v)
-	}
-	s.mu.Unlock()
-	now = make(map[string]kit.State, len(vendors))
-	for i, v := range vendors {
-		sl := slots[i]
-		sl.mu.Lock()
-		st := sl.state
-		if st == nil {
-			st = sl.base
-		}
-		if st != nil {
-			now[v] = st.Clone()
-		}
-		sl.mu.Unlock()
-	}
-	return loaded, now, true
-}
-
-// Loaded is the snapshot a session's scenario made, the shared one's for
-// a session that is not live; it creates nothing.
-func (s *Store) Loaded(sessionID string) Snapshot {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if se, ok := s.sessions[sessionID]; ok {
-		return se.snap
-	}
-	return s.snap
 }

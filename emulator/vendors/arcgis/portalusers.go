@@ -25,19 +25,29 @@ type userPage struct {
 // order (Authenticate has let only an administrator through).
 func (Vendor) portalUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 	st := s.(*State)
-	start, num := pageParam(r, "start", 1), min(pageParam(r, "num", defaultPageSize), maxPageSize)
 	names := st.Logins.Keys() // in key order: the user names'
-	page := userPage{Total: len(names), Start: start, Num: num, NextStart: -1, Users: []portalUser{}}
-	from := min(start-1, len(names))
-	to := min(from+num, len(names))
-	for _, name := range names[from:to] {
+	w := pageOf(r, len(names))
+	page := userPage{Total: len(names), Start: w.start, Num: w.num, NextStart: w.next, Users: []portalUser{}}
+	for _, name := range names[w.from:w.to] {
 		l, _ := st.Logins.Get(name)
 		page.Users = append(page.Users, st.user(name, l))
 	}
-	if to < len(names) {
-		page.NextStart = to + 1
-	}
 	return render(r, page), nil
+}
+
+// window is the page of a list a request asks for: start 1-based, num at
+// most maxPageSize, the slice [from:to] of the list, and next, the start
+// of the page after it (-1 after the last).
+type window struct{ start, num, from, to, next int }
+
+func pageOf(r *kit.Request, total int) window {
+	w := window{start: pageParam(r, "start", 1), num: min(pageParam(r, "num", defaultPageSize), maxPageSize), next: -1}
+	w.from = min(w.start-1, total)
+	w.to = min(w.from+w.num, total)
+	if w.to < total {
+		w.next = w.to + 1
+	}
+	return w
 }
 
 // pageParam is a positive integer parameter, or def when absent (the spec

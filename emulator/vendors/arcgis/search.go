@@ -33,14 +33,9 @@ func (Vendor) searchUsers(r *kit.Request, s kit.State) (kit.Response, error) {
 		}
 	}
 	sortUsers(found, r.Value("sortField"), r.Value("sortOrder"))
-	start, num := pageParam(r, "start", 1), min(pageParam(r, "num", defaultPageSize), maxPageSize)
-	page := userSearch{Query: q, Total: len(found), Start: start, Num: num, NextStart: -1, Results: []portalUser{}}
-	from := min(start-1, len(found))
-	to := min(from+num, len(found))
-	page.Results = append(page.Results, found[from:to]...)
-	if to < len(found) {
-		page.NextStart = to + 1
-	}
+	w := pageOf(r, len(found))
+	page := userSearch{Query: q, Total: len(found), Start: w.start, Num: w.num, NextStart: w.next, Results: []portalUser{}}
+	page.Results = append(page.Results, found[w.from:w.to]...)
 	return render(r, page), nil
 }
 

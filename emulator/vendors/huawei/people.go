@@ -62,17 +62,14 @@ func (Vendor) Account(node *yaml.Node, field string, loaded kit.State) (kit.Acco
 // Studio has no disabled members.
 func (Vendor) AccountStatus(accounts []kit.Account, _, now kit.State) []kit.AccountStatus {
 	st := now.(*State)
-	out := make([]kit.AccountStatus, len(accounts))
-	for i, acc := range accounts {
+	return kit.EachAccount(accounts, func(acc kit.Account, s *kit.AccountStatus) {
 		a := acc.(account)
-		out[i] = kit.AccountStatus{State: kit.AccountGone, Remaining: kit.NoneRemaining()}
 		if p, ok := st.Projects.Get(a.Project); ok {
 			if w, ok := p.Workspaces.Get(a.Workspace); ok && w.Users.Has(a.Member) {
-				out[i].State = kit.AccountActive
+				s.State = kit.AccountActive
 			}
 		}
-	}
-	return out
+	})
 }
 
 // Subjects implements kit.Accounts: the members a request names, in the

@@ -6,17 +6,9 @@ import (
 	"github.com/offboard/offboard/emulator/kit"
 )
 
-// Account implements kit.Accounts: a person's identity is a user id of
-// the loaded scenario.
+// Account implements kit.Accounts: a person's account is a user id of the loaded scenario.
 func (Vendor) Account(node *yaml.Node, field string, loaded kit.State) (kit.Account, error) {
-	id, err := kit.ScalarAccount(node, field)
-	if err != nil {
-		return nil, err
-	}
-	if !loaded.(*State).Users.Has(id) {
-		return nil, kit.Errorf(node, field, "no SecurID user %q in the scenario's securid.users", id)
-	}
-	return kit.NamedAccount(id), nil
+	return kit.IDAccount(node, field, "securid.users", loaded.(*State).Users.Has)
 }
 
 // AccountStatus implements kit.Accounts: Enabled is active, Disabled
@@ -25,31 +17,23 @@ func (Vendor) Account(node *yaml.Node, field string, loaded kit.State) (kit.Acco
 // remains, since either refuses the delete.
 func (Vendor) AccountStatus(accounts []kit.Account, _, now kit.State) []kit.AccountStatus {
 	st := now.(*State)
-	out := make([]kit.AccountStatus, len(accounts))
-	for i, a := range accounts {
-		out[i] = kit.AccountStatus{State: kit.AccountGone, Remaining: kit.NoneRemaining()}
+	return kit.EachAccount(accounts, func(a kit.Account, s *kit.AccountStatus) {
 		u, ok := st.Users.Get(a.Name())
 		if !ok {
-			continue
+			return
 		}
-		out[i].State = kit.AccountDisabled
+		s.State = kit.AccountDisabled
 		if u.UserStatus == StatusEnabled {
-			out[i].State = kit.AccountActive
+			s.State = kit.AccountActive
 		}
 		if u.MarkDeleted {
-			out[i].Remaining = append(out[i].Remaining, "pending deletion (markDeleted): a delete now is refused with 409")
+			s.Remaining = append(s.Remaining, "pending deletion (markDeleted): a delete now is refused with 409")
 		}
 		if scimManaged(u) {
-			out[i].Remaining = append(out[i].Remaining, "identity source "+u.SourceType+" manages this user: only the identity provider may remove it (delete answers 405)")
+			s.Remaining = append(s.Remaining, "identity source "+u.SourceType+" manages this user: only the identity provider may remove it (delete answers 405)")
 		}
-	}
-	return out
+	})
 }
 
 // Subjects implements kit.Accounts: the user a request's path names.
-func (Vendor) Subjects(r *kit.Request) []string {
-	if id := r.Params["userID"]; id != "" {
-		return []string{id}
-	}
-	return nil
-}
+func (Vendor) Subjects(r *kit.Request) []string { return kit.ParamSubjects(r, "userID") }

@@ -73,47 +73,10 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 		sec.Audience = DefaultAudience
 	}
 	for _, id := range slices.Sorted(maps.Keys(sec.APIKeys)) {
-		k := sec.APIKeys[id]
-		field := "securid.apiKeys." + id
-		if k == nil {
-			k = &APIKey{}
-			sec.APIKeys[id] = k
+		if sec.APIKeys[id] == nil {
+			sec.APIKeys[id] = &APIKey{}
 		}
-		if k.PublicKey == "" && k.PrivateKey == "" {
-			// No key material: offboard's published test pair.
-			k.PublicKey, k.PrivateKey = testKeyPair()
-		}
-		if k.Role == "" {
-			k.Role = RoleSuperAdmin
-		}
-		if k.Role != RoleSuperAdmin && k.Role != RoleHelpDeskAdmin {
-			errs.Add(kit.Find(node, "apiKeys", id, "role"), field+".role",
-				"unknown role %q (%s)", k.Role, kit.Known([]string{RoleHelpDeskAdmin, RoleSuperAdmin}))
-		}
-		if k.PublicKey == "" {
-			var err error
-			if k.PublicKey, err = publicOf(k.PrivateKey); err != nil {
-				errs.Add(kit.Find(node, "apiKeys", id, "privateKey"), field+".privateKey", "not a PEM RSA private key: %v", err)
-				continue
-			}
-		}
-		pub, err := jwt.ParseRSAPublicKeyFromPEM([]byte(k.PublicKey))
-		if err != nil {
-			errs.Add(kit.Find(node, "apiKeys", id, "publicKey"), field+".publicKey", "not a PEM RSA public key: %v", err)
-			continue
-		}
-		k.public = pub
-		if k.PrivateKey != "" {
-			priv, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(k.PrivateKey))
-			switch {
-			case err != nil:
-				errs.Add(kit.Find(node, "apiKeys", id, "privateKey"), field+".privateKey", "not a PEM RSA private key: %v", err)
-			case !priv.PublicKey.Equal(pub):
-				errs.Add(kit.Find(node, "apiKeys", id, "privateKey"), field+".privateKey", "does not match publicKey")
-			default:
-				k.private = priv
-			}
-		}
+		checkKey(&errs, node, id, sec.APIKeys[id])
 	}
 	for _, id := range slices.Sorted(maps.Keys(sec.Users)) {
 		u := sec.Users[id]
@@ -157,4 +120,46 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 func (Vendor) Snapshot(s kit.State) any {
 	st := s.(*State)
 	return section{Audience: st.Audience, APIKeys: st.APIKeys.Map(), Users: st.Users.Map()}
+}
+
+// checkKey completes an API key (a key without PEM takes the published
+// test pair; a private key alone gives its public one) and checks it,
+// parsing its keys for signing and verifying.
+func checkKey(errs *kit.Errors, node *yaml.Node, id string, k *APIKey) {
+	field := "securid.apiKeys." + id
+	if k.PublicKey == "" && k.PrivateKey == "" {
+		// No key material: offboard's published test pair.
+		k.PublicKey, k.PrivateKey = testKeyPair()
+	}
+	if k.Role == "" {
+		k.Role = RoleSuperAdmin
+	}
+	if k.Role != RoleSuperAdmin && k.Role != RoleHelpDeskAdmin {
+		errs.Add(kit.Find(node, "apiKeys", id, "role"), field+".role",
+			"unknown role %q (%s)", k.Role, kit.Known([]string{RoleHelpDeskAdmin, RoleSuperAdmin}))
+	}
+	if k.PublicKey == "" {
+		var err error
+		if k.PublicKey, err = publicOf(k.PrivateKey); err != nil {
+			errs.Add(kit.Find(node, "apiKeys", id, "privateKey"), field+".privateKey", "not a PEM RSA private key: %v", err)
+			return
+		}
+	}
+	pub, err := jwt.ParseRSAPublicKeyFromPEM([]byte(k.PublicKey))
+	if err != nil {
+		errs.Add(kit.Find(node, "apiKeys", id, "publicKey"), field+".publicKey", "not a PEM RSA public key: %v", err)
+		return
+	}
+	k.public = pub
+	if k.PrivateKey != "" {
+		priv, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(k.PrivateKey))
+		switch {
+		case err != nil:
+			errs.Add(kit.Find(node, "apiKeys", id, "privateKey"), field+".privateKey", "not a PEM RSA private key: %v", err)
+		case !priv.PublicKey.Equal(pub):
+			errs.Add(kit.Find(node, "apiKeys", id, "privateKey"), field+".privateKey", "does not match publicKey")
+		default:
+			k.private = priv
+		}
+	}
 }
