@@ -1,7 +1,11 @@
 package huawei
 
 import (
+	"encoding/json"
+	"slices"
 	"testing"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/offboard/offboard/emulator/kit"
 )
@@ -48,4 +52,25 @@ func TestRequestIDs(t *testing.T) {
 		}
 		seen[id] = true
 	}
+}
+
+// FuzzDeleteBodyDecodesAsEncodingJSON: the delete's body is decoded by
+// encoding/json's semantics on the v2 engine; for any bytes it reads what
+// encoding/json reads (duplicate keys, names in another case, invalid
+// UTF-8, numbers where strings go), and refuses what it refuses.
+func FuzzDeleteBodyDecodesAsEncodingJSON(f *testing.F) {
+	for _, s := range []string{`{"user_ids":["a"]}`, `{"USER_IDS":["a"]}`, `{"user_ids":["a"],"user_ids":["b"]}`,
+		"{\"user_ids\":[\"\xff\"]}", `{"user_ids":[1]}`, `{"user_ids":null}`, `[]`, ``, `{"user_ids":["a"]} x`, `{"User_Ids":["\u00e9"]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		type req struct {
+			UserIDs []string `json:"user_ids"`
+		}
+		var a, b req
+		errA, errB := json.Unmarshal(body, &a), jsonv1.Unmarshal(body, &b)
+		if (errA == nil) != (errB == nil) || errA == nil && !slices.Equal(a.UserIDs, b.UserIDs) {
+			t.Fatalf("%q: encoding/json %v %q, jsonv1 %v %q", body, errA, a.UserIDs, errB, b.UserIDs)
+		}
+	})
 }
