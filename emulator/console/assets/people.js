@@ -23,7 +23,7 @@ async function loadPeople() {
 // the console shows, at most a few times a second however many arrive.
 function schedulePeople(en) {
   if ($("#tab-people").hidden || people.timer || (en && en.session !== state.session)) return;
-  people.timer = setTimeout(() => { people.timer = 0; loadPeople().catch((e) => report(e.message, false)); }, 150);
+  people.timer = setTimeout(() => { people.timer = 0; loadPeople().catch((e) => report(e.message, false)); }, 300);
 }
 
 function cellText(a) {
