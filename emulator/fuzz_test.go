@@ -185,7 +185,7 @@ func FuzzSecurID(f *testing.F) {
 // FuzzScenario: any YAML either loads or fails with an error that names
 // the file and a line; nothing panics.
 func FuzzScenario(f *testing.F) {
-	for _, name := range []string{"default", "arcgis-running-containers", "huawei-rejected", "securid-rate-limited"} {
+	for _, name := range []string{"default", "arcgis-running-containers", "huawei-rejected", "securid-rate-limited", "people"} {
 		src, err := scenarios.BuiltinSource(name)
 		if err != nil {
 			f.Fatal(err)
@@ -195,9 +195,16 @@ func FuzzScenario(f *testing.F) {
 	f.Add([]byte("onedata:\n  users:\n    u: {privileges: [nope]}\n"))
 	f.Add([]byte("faults:\n  - {status: 99, probability: 2}\n"))
 	f.Add([]byte("extends: default\ncommvault:\n  alerts:\n    a: {user: 1, group: 2}\n"))
+	f.Add([]byte("extends: default\nsecurid: !replace\n  users: {}\nonedata:\n  users: !replace\n    u: {username: u}\n"))
+	f.Add([]byte("extends: people\npeople:\n  zed: {arcgis: gis_nobody, huawei: a/b/c, commvault: \"12\"}\n  ann: {onedata: 0b000000000000000000000000000b0b}\n"))
+	f.Add([]byte("people:\n  p: {securid: x}\nsecurid:\n  apiKeys: {k: {}}\n  users: {x: {}}\nhuawei:\n  accessKeys: {AK: {}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := emulator.New(emulator.WithScenarioYAML("fuzz.yaml", data), emulator.WithLogger(discardLogger()))
+		em, err := emulator.New(emulator.WithScenarioYAML("fuzz.yaml", data), emulator.WithLogger(discardLogger()))
 		if err == nil {
+			// A world that loads has people the view can answer for.
+			if _, err := em.People(""); err != nil {
+				t.Fatalf("people of a world that loaded: %v", err)
+			}
 			return
 		}
 		var se *scenarios.Error
