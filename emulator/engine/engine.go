@@ -101,6 +101,8 @@ type Engine struct {
 
 	closing chan struct{} // closed by Close: latency faults stop waiting
 	scans   chan struct{} // a turn each for the journal-wide walks running now
+	// exchanges keeps answered requests' exchanges for the next ones.
+	exchanges sync.Pool
 	// faultsSeen is set once any fault rule is made (a scenario's or
 	// AddFaults'): until then a request decides no faults at all.
 	faultsSeen atomic.Bool

@@ -12,13 +12,13 @@ import (
 	"github.com/offboard/offboard/emulator/store"
 )
 
-// serveRoute runs one request of a known operation through the pipeline,
-// top-down: read -> session -> fault decision -> (the fault's latency or
+// serveRoute runs one request of a known operation (ex holds the path's
+// variables) through the pipeline, top-down: read -> session -> fault decision -> (the fault's latency or
 // drop) -> authenticate (for vendors that check credentials first) ->
 // validate against the spec -> the handler under the session's slot lock
 // -> render an error in the vendor's shape -> write and journal.
-func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, vars map[string]string) {
-	ex, readErr := e.newExchange(r, rt.op, vars)
+func (e *Engine) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, ex *exchange) {
+	readErr := e.fill(ex, r, rt.op)
 	kr := &ex.kr
 	if ex.sessionErr != nil {
 		// Refused before the store sees it: a session id is a map key, a

@@ -24,6 +24,7 @@ type exchange struct {
 	v          *validation
 	changes    []table.Change // what the handler changed, when it was watched
 	rec        table.Recorder // watches the handler's writes
+	vars       map[string]string // the path's variables, as routing read them
 	people     []string       // the people of the scenario the request is about
 	scenario   string         // the name of the session's scenario
 }
@@ -41,15 +42,45 @@ type bodyReader struct{ bytes.Reader }
 
 func (*bodyReader) Close() error { return nil }
 
-// newExchange reads what a handler needs. A body over the limit is an
-// error the vendor renders; the partial request is still returned for
-// rendering.
+// newExchange is an exchange of its own for a request off the hot path
+// (an engine error, a conformance check), filled from r.
 func (e *Engine) newExchange(r *http.Request, op string, vars map[string]string) (*exchange, error) {
+	ex := &exchange{vars: vars}
+	return ex, e.fill(ex, r, op)
+}
+
+// takeExchange is an exchange for a request, its variables' map empty:
+// one the engine kept from an earlier request, so the usual request
+// allocates neither. Give it back with releaseExchange once answered.
+func (e *Engine) takeExchange() *exchange {
+	if ex, ok := e.exchanges.Get().(*exchange); ok {
+		return ex
+	}
+	return &exchange{vars: make(map[string]string, 4)}
+}
+
+// releaseExchange keeps an answered request's exchange for another: what
+// the journal kept of it is its own (copied strings, shared bodies, the
+// people's slice), and nothing else holds it once the answer is written.
+func (e *Engine) releaseExchange(ex *exchange) {
+	vars, v := ex.vars, ex.v
+	clear(vars)
+	if v != nil {
+		*v = validation{}
+	}
+	*ex = exchange{vars: vars, v: v}
+	e.exchanges.Put(ex)
+}
+
+// fill reads into ex what a handler needs of r (ex.vars are the path's
+// variables). A body over the limit is an error the vendor renders; the
+// partial request is still filled for rendering.
+func (e *Engine) fill(ex *exchange, r *http.Request, op string) error {
 	path := r.URL.Path
 	if p, ok := r.Context().Value(originalPathKey).(string); ok {
 		path = p
 	}
-	ex := &exchange{}
+	vars := ex.vars
 	session, viaPrefix, err := sessionOf(r)
 	if err == nil {
 		err = CheckSession(session)
@@ -63,7 +94,7 @@ func (e *Engine) newExchange(r *http.Request, op string, vars map[string]string)
 		Host:      r.Host,
 		Path:      path,
 		Operation: op,
-		Params:    vars, // the request's own map from mux: nothing else holds it
+		Params:    vars, // the exchange's own: nothing holds it past the request
 		Query:     query(r.URL.RawQuery),
 		Header:    r.Header,
 		Session:   session,
@@ -76,21 +107,21 @@ func (e *Engine) newExchange(r *http.Request, op string, vars map[string]string)
 	}
 	ex.mediaType = kit.MediaType(r.Header.Get("Content-Type"))
 	if r.Body == nil {
-		return ex, nil
+		return nil
 	}
 	body, err := readBody(r, e.cfg.MaxBody)
 	if err != nil {
-		return ex, &kit.Error{Kind: kit.BadRequest, In: "body", Detail: "reading the body: " + err.Error()}
+		return &kit.Error{Kind: kit.BadRequest, In: "body", Detail: "reading the body: " + err.Error()}
 	}
 	if int64(len(body)) > e.cfg.MaxBody {
-		return ex, &kit.Error{Kind: kit.TooLarge, Detail: fmt.Sprintf("body over %d bytes", e.cfg.MaxBody)}
+		return &kit.Error{Kind: kit.TooLarge, Detail: fmt.Sprintf("body over %d bytes", e.cfg.MaxBody)}
 	}
 	kr.Body = body
 	if ex.mediaType == formType {
 		// Keep what parsed; validation reports a malformed body.
 		kr.Form, ex.formErr = url.ParseQuery(string(body))
 	}
-	return ex, nil
+	return nil
 }
 
 // query parses a query string; nil (which reads as empty) when there is

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -33,7 +34,7 @@ type vendorMux struct {
 type candidate struct {
 	rt     *route
 	method string
-	path   func(path string) (map[string]string, bool)
+	path   func(path string, vars map[string]string) bool
 	mr     *mux.Route // the template's route when path is nil
 }
 
@@ -43,16 +44,19 @@ type candidate struct {
 // them in the context; anything else (a method or path no operation
 // takes) goes through the router's own handlers.
 func (vm *vendorMux) serve(w http.ResponseWriter, r *http.Request) {
-	if rt, vars := vm.operation(r); rt != nil {
-		vm.e.serveRoute(w, r, rt, vars)
+	ex := vm.e.takeExchange()
+	defer vm.e.releaseExchange(ex)
+	if rt := vm.operation(r, ex.vars); rt != nil {
+		vm.e.serveRoute(w, r, rt, ex)
 		return
 	}
 	vm.ServeHTTP(w, r)
 }
 
 // operation finds the operation a request is for among the candidates
-// its last path segment leaves; nil when there is none.
-func (vm *vendorMux) operation(r *http.Request) (*route, map[string]string) {
+// its last path segment leaves, and puts its path's variables in vars;
+// nil when there is none.
+func (vm *vendorMux) operation(r *http.Request, vars map[string]string) *route {
 	p := r.URL.Path
 	candidates := vm.tail
 	if b, ok := vm.byLast[p[strings.LastIndexByte(p, '/')+1:]]; ok {
@@ -63,17 +67,18 @@ func (vm *vendorMux) operation(r *http.Request) (*route, map[string]string) {
 			continue
 		}
 		if c.path != nil {
-			if vars, ok := c.path(p); ok {
-				return c.rt, vars
+			if c.path(p, vars) {
+				return c.rt
 			}
 			continue
 		}
 		var match mux.RouteMatch
 		if c.mr.Match(r, &match) && match.MatchErr == nil {
-			return c.rt, match.Vars
+			maps.Copy(vars, match.Vars)
+			return c.rt
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // vendorRouter routes one vendor's operations; a known path with another
@@ -107,7 +112,7 @@ func (e *Engine) vendorRouter(v *vendorEntry, byTemplate bool) *vendorMux {
 	}
 	for _, rt := range routes {
 		mr := matchPath(vr.NewRoute(), rt.template, byTemplate).Methods(rt.method).Name(rt.vendor.Name() + " " + rt.op).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			e.serveRoute(w, r, rt, mux.Vars(r))
+			e.serveRoute(w, r, rt, &exchange{vars: mux.Vars(r)})
 		}))
 		vm.routes[mr] = rt
 		if last := rt.template[strings.LastIndexByte(rt.template, '/')+1:]; !strings.Contains(last, "{") {
@@ -155,11 +160,12 @@ func (e *Engine) vendorRouter(v *vendorEntry, byTemplate bool) *vendorMux {
 func matchPath(r *mux.Route, template string, templates bool, taken map[int][]string) *mux.Route {
 	if match := segmentPath(template, taken); match != nil && !templates {
 		return r.MatcherFunc(func(req *http.Request, m *mux.RouteMatch) bool {
-			vars, ok := match(req.URL.Path)
-			if ok {
-				m.Vars = vars
+			vars := map[string]string{}
+			if !match(req.URL.Path, vars) {
+				return false
 			}
-			return ok
+			m.Vars = vars
+			return true
 		})
 	}
 	r = r.Path(template)
@@ -228,7 +234,7 @@ func literalSiblings(templates []string) map[string]map[int][]string {
 // exactly, no trailing slash is added or dropped), and gives the
 // variables, without a regular expression. It is nil for any other
 // template.
-func segmentPath(template string, taken map[int][]string) func(path string) (map[string]string, bool) {
+func segmentPath(template string, taken map[int][]string) func(path string, vars map[string]string) bool {
 	segs := strings.Split(template, "/")
 	names := make([]string, len(segs)) // the variable's name, or "" for a literal
 	vars := 0
@@ -243,12 +249,12 @@ func segmentPath(template string, taken map[int][]string) func(path string) (map
 		names[i] = name
 		vars++
 	}
-	return func(path string) (map[string]string, bool) {
+	return func(path string, vars map[string]string) bool {
 		p := path
 		for i, seg := range segs {
 			if i > 0 {
 				if len(p) == 0 || p[0] != '/' {
-					return nil, false
+					return false
 				}
 				p = p[1:]
 			}
@@ -257,18 +263,17 @@ func segmentPath(template string, taken map[int][]string) func(path string) (map
 				end = len(p)
 			}
 			if i == len(segs)-1 && end != len(p) {
-				return nil, false
+				return false
 			}
 			if names[i] == "" && p[:end] != seg || names[i] != "" && (end == 0 || slices.Contains(taken[i], p[:end])) {
-				return nil, false
+				return false
 			}
 			p = p[end:]
 		}
 		if len(p) != 0 {
-			return nil, false
+			return false
 		}
 		// Matched: the variables, read again now that they are wanted.
-		out := make(map[string]string, vars)
 		p = path
 		for i := range segs {
 			if i > 0 {
@@ -279,11 +284,11 @@ func segmentPath(template string, taken map[int][]string) func(path string) (map
 				end = len(p)
 			}
 			if names[i] != "" {
-				out[names[i]] = p[:end]
+				vars[names[i]] = p[:end]
 			}
 			p = p[end:]
 		}
-		return out, true
+		return true
 	}
 }
 
