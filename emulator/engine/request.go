@@ -22,11 +22,11 @@ type exchange struct {
 	formErr    error  // why a form body did not parse, when it did not
 	mediaType  string // the body's media type, read once from Content-Type
 	v          *validation
-	changes    []table.Change // what the handler changed, when it was watched
-	rec        table.Recorder // watches the handler's writes
+	changes    []table.Change    // what the handler changed, when it was watched
+	rec        table.Recorder    // watches the handler's writes
 	vars       map[string]string // the path's variables, as routing read them
-	people     []string       // the people of the scenario the request is about
-	scenario   string         // the name of the session's scenario
+	people     []string          // the people of the scenario the request is about
+	scenario   string            // the name of the session's scenario
 }
 
 // validation is kin-openapi's input with the request copy and body reader
