@@ -148,7 +148,9 @@ func (c CLI) newEmulator(log *slog.Logger, f serveFlags) (*emulator.Emulator, er
 	}
 	em, err := emulator.New(serveOptions(log, f)...)
 	if tuneGC {
-		tuneServingGC()
+		// Measuring the loaded heap takes a full collection: beside the
+		// first requests, not before them.
+		go tuneServingGC()
 	}
 	return em, err
 }
