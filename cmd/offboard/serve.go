@@ -147,10 +147,14 @@ func (c CLI) newEmulator(log *slog.Logger, f serveFlags) (*emulator.Emulator, er
 		debug.SetGCPercent(-1)
 	}
 	em, err := emulator.New(serveOptions(log, f)...)
-	if tuneGC {
-		// Measuring the loaded heap takes a full collection: beside the
-		// first requests, not before them.
-		go tuneServingGC()
+	if tuneGC && err == nil {
+		// Measuring the loaded heap takes a full collection: once the
+		// specs are parsed (the heap serving keeps), after the first
+		// requests rather than in their way.
+		go func() {
+			_ = em.Ready() // serve logs a spec that did not load
+			tuneServingGC()
+		}()
 	}
 	return em, err
 }

@@ -244,7 +244,7 @@ func serverPath(serverURL string) (string, error) {
 		}
 		raw = rest[j:]
 	}
-	if _, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(raw)); err != nil {
+	if _, err := url.Parse(strings.ReplaceAll(strings.ReplaceAll(raw, "{", ""), "}", "")); err != nil {
 		return "", fmt.Errorf("server %q: %w", serverURL, err)
 	}
 	return strings.TrimRight(raw, "/"), nil
