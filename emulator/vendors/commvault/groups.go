@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/beevik/etree"
-
 	"github.com/offboard/offboard/emulator/kit"
 )
 
@@ -42,17 +40,18 @@ func (st *State) groupInfo(id int, g *Group, owned ownership) groupInfo {
 	return info
 }
 
-func (g groupsResponse) element() *etree.Element {
-	root := etree.NewElement("App_GetUserGroupsResponse")
+func (g groupsResponse) writeXML(w *xmlWriter) {
+	w.start("App_GetUserGroupsResponse")
 	for _, info := range g.Groups {
-		el := attrs(root.CreateElement("userGroups"), "description", info.Description)
-		attrs(el.CreateElement("userGroupEntity"), "userGroupId", strconv.Itoa(info.Entity.ID), "userGroupName", info.Entity.Name)
+		w.start("userGroups", "description", info.Description)
+		w.leaf("userGroupEntity", "userGroupId", strconv.Itoa(info.Entity.ID), "userGroupName", info.Entity.Name)
 		for _, u := range info.Users {
-			attrs(el.CreateElement("users"), "userId", strconv.Itoa(u.UserID), "userName", u.UserName, "userGUID", u.UserGUID)
+			w.leaf("users", "userId", strconv.Itoa(u.UserID), "userName", u.UserName, "userGUID", u.UserGUID)
 		}
-		el.AddChild(info.Owned.element())
+		info.Owned.writeXML(w)
+		w.end("userGroups")
 	}
-	return root
+	w.end("App_GetUserGroupsResponse")
 }
 
 func (Vendor) listUserGroups(r *kit.Request, s kit.State) (kit.Response, error) {

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/beevik/etree"
-
 	"github.com/offboard/offboard/emulator/kit"
 )
 
@@ -15,11 +13,6 @@ const (
 	contentXML  = "application/xml;charset=utf-8"
 	contentJSON = "application/json;charset=utf-8"
 )
-
-// xmlBody is a response that also has an XML form.
-type xmlBody interface {
-	element() *etree.Element
-}
 
 // wantsJSON reads Accept: the best-quality of application/json and XML
 // wins, the first listed on a tie; anything else, or nothing, is XML.
@@ -71,7 +64,7 @@ func render(r *kit.Request, status int, v xmlBody) kit.Response {
 	if wantsJSON(r) {
 		resp = kit.Raw(status, contentJSON, kit.Compact(v))
 	} else {
-		resp = kit.Raw(status, contentXML, xmlDocument(v.element()))
+		resp = kit.Raw(status, contentXML, xmlDocument(v))
 	}
 	if rv, ok := v.(refusing); ok {
 		if code, msg := rv.refusal(); code != 0 {
@@ -106,13 +99,6 @@ func firstRefusal(rs []deleteResult) (int, string) {
 		}
 	}
 	return 0, ""
-}
-
-func attrs(el *etree.Element, kv ...string) *etree.Element {
-	for i := 0; i+1 < len(kv); i += 2 {
-		el.CreateAttr(kv[i], xmlSafe(kv[i+1]))
-	}
-	return el
 }
 
 // xmlSafe replaces what XML 1.0 cannot carry even escaped (control
@@ -158,15 +144,16 @@ type entity struct {
 	UserGUID string `json:"userGUID,omitempty"`
 }
 
-func (d deleteResponse) element() *etree.Element {
-	root := etree.NewElement("App_DeleteUserResponse")
+func (d deleteResponse) writeXML(w *xmlWriter) {
+	w.start("App_DeleteUserResponse")
 	for _, res := range d.Response {
-		el := attrs(root.CreateElement("response"), "errorCode", strconv.Itoa(res.ErrorCode), "errorString", res.ErrorString)
+		w.start("response", "errorCode", strconv.Itoa(res.ErrorCode), "errorString", res.ErrorString)
 		if res.Entity != nil {
-			attrs(el.CreateElement("entity"), "userId", strconv.Itoa(res.Entity.UserID))
+			w.leaf("entity", "userId", strconv.Itoa(res.Entity.UserID))
 		}
+		w.end("response")
 	}
-	return root
+	w.end("App_DeleteUserResponse")
 }
 
 // deleteAnswer is a refused delete: HTTP 200, a non-zero errorCode.
@@ -190,15 +177,16 @@ type userResponse struct {
 	Response []deleteResult `json:"response"`
 }
 
-func (u userResponse) element() *etree.Element {
-	root := etree.NewElement("App_GenericResponse")
+func (u userResponse) writeXML(w *xmlWriter) {
+	w.start("App_GenericResponse")
 	for _, res := range u.Response {
-		el := attrs(root.CreateElement("response"), "errorCode", strconv.Itoa(res.ErrorCode), "errorString", res.ErrorString)
+		w.start("response", "errorCode", strconv.Itoa(res.ErrorCode), "errorString", res.ErrorString)
 		if res.Entity != nil {
-			attrs(el.CreateElement("entity"), "userId", strconv.Itoa(res.Entity.UserID), "userName", res.Entity.UserName)
+			w.leaf("entity", "userId", strconv.Itoa(res.Entity.UserID), "userName", res.Entity.UserName)
 		}
+		w.end("response")
 	}
-	return root
+	w.end("App_GenericResponse")
 }
 
 func userAnswer(r *kit.Request, code int, msg string, userID int, userName string) kit.Response {
@@ -215,17 +203,17 @@ type ownedEntities struct {
 	Workflows        []string `json:"workflows"`
 }
 
-func (o ownedEntities) element() *etree.Element {
-	el := etree.NewElement("ownedEntities")
+func (o ownedEntities) writeXML(w *xmlWriter) {
+	w.start("ownedEntities")
 	for _, kind := range []struct {
 		tag   string
 		names []string
 	}{{"alert", o.Alerts}, {"schedulePolicy", o.SchedulePolicies}, {"workflow", o.Workflows}} {
 		for _, n := range kind.names {
-			attrs(el.CreateElement(kind.tag), "name", n)
+			w.leaf(kind.tag, "name", n)
 		}
 	}
-	return el
+	w.end("ownedEntities")
 }
 
 type usersResponse struct {
@@ -249,22 +237,24 @@ type groupRef struct {
 	Name string `json:"userGroupName"`
 }
 
-func (u usersResponse) element() *etree.Element {
-	root := etree.NewElement("App_GetUserPropertiesResponse")
+func (u usersResponse) writeXML(w *xmlWriter) {
+	w.start("App_GetUserPropertiesResponse")
 	for _, info := range u.Users {
-		el := attrs(root.CreateElement("users"), "email", info.Email, "fullName", info.FullName,
-			"description", info.Description, "enableUser", strconv.FormatBool(info.EnableUser))
-		if info.IsAccountLocked {
-			el.CreateAttr("isAccountLocked", "true")
+		kv := []string{"email", info.Email, "fullName", info.FullName,
+			"description", info.Description, "enableUser", strconv.FormatBool(info.EnableUser), "isAccountLocked", "true"}
+		if !info.IsAccountLocked {
+			kv = kv[:len(kv)-2]
 		}
-		attrs(el.CreateElement("userEntity"), "userId", strconv.Itoa(info.Entity.UserID), "userName", info.Entity.UserName,
+		w.start("users", kv...)
+		w.leaf("userEntity", "userId", strconv.Itoa(info.Entity.UserID), "userName", info.Entity.UserName,
 			"userGUID", info.Entity.UserGUID)
 		for _, g := range info.Groups {
-			attrs(el.CreateElement("associatedUserGroups"), "userGroupId", strconv.Itoa(g.ID), "userGroupName", g.Name)
+			w.leaf("associatedUserGroups", "userGroupId", strconv.Itoa(g.ID), "userGroupName", g.Name)
 		}
-		el.AddChild(info.Owned.element())
+		info.Owned.writeXML(w)
+		w.end("users")
 	}
-	return root
+	w.end("App_GetUserPropertiesResponse")
 }
 
 type loginResponse struct {
@@ -281,8 +271,8 @@ type loginResponse struct {
 	IsAccountLocked     bool   `json:"isAccountLocked"`
 }
 
-func (l loginResponse) element() *etree.Element {
-	return attrs(etree.NewElement("DM2ContentIndexing_CheckCredentialResp"),
+func (l loginResponse) writeXML(w *xmlWriter) {
+	w.leaf("DM2ContentIndexing_CheckCredentialResp",
 		"aliasName", l.AliasName, "userGUID", l.UserGUID, "loginAttempts", strconv.Itoa(l.LoginAttempts),
 		"remainingLockTime", strconv.Itoa(l.RemainingLockTime), "smtpAddress", l.SMTPAddress, "userName", l.UserName,
 		"providerType", strconv.Itoa(l.ProviderType), "ccn", strconv.Itoa(l.CCN), "token", l.Token,
@@ -298,12 +288,12 @@ type loginError struct {
 	Code    int    `json:"errorCode"`
 }
 
-func (l loginFailure) element() *etree.Element {
-	root := etree.NewElement("DM2ContentIndexing_CheckCredentialResp")
+func (l loginFailure) writeXML(w *xmlWriter) {
+	w.start("DM2ContentIndexing_CheckCredentialResp")
 	for _, e := range l.ErrList {
-		attrs(root.CreateElement("errList"), "errLogMessage", e.Message, "errorCode", strconv.Itoa(e.Code))
+		w.leaf("errList", "errLogMessage", e.Message, "errorCode", strconv.Itoa(e.Code))
 	}
-	return root
+	w.end("DM2ContentIndexing_CheckCredentialResp")
 }
 
 // genericResponse is App_GenericResp, the shape of errors outside an
@@ -313,6 +303,6 @@ type genericResponse struct {
 	ErrorString string `json:"errorString"`
 }
 
-func (g genericResponse) element() *etree.Element {
-	return attrs(etree.NewElement("App_GenericResp"), "errorCode", strconv.Itoa(g.ErrorCode), "errorString", g.ErrorString)
+func (g genericResponse) writeXML(w *xmlWriter) {
+	w.leaf("App_GenericResp", "errorCode", strconv.Itoa(g.ErrorCode), "errorString", g.ErrorString)
 }

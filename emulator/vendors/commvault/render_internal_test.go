@@ -20,40 +20,59 @@ func etreeLaidOut(root *etree.Element) []byte {
 	return bytes.TrimRight(buf.Bytes(), "\n ")
 }
 
-// TestXMLLayoutIsEtrees: the answers' trees, laid out as they are
-// written, are byte for byte what etree's indentation gives, whatever
-// their shape and whatever their attributes hold.
+// TestXMLLayoutIsEtrees: every answer, written element by element, is
+// byte for byte what etree gives for the same tree after its two-space
+// indentation, whatever its shape and whatever its attributes hold.
 func TestXMLLayoutIsEtrees(t *testing.T) {
-	nasty := "a \"quoted\" <tag> & 'apostrophe'\nsecond line\ttab \u00e9\ufffd"
-	trees := map[string]*etree.Element{
-		"delete":  deleteResponse{Response: []deleteResult{{ErrorCode: 2, ErrorString: nasty}, {ErrorString: "ok"}}}.element(),
-		"users":   usersResponse{}.element(),
-		"generic": genericResponse{ErrorCode: 5, ErrorString: nasty}.element(),
+	nasty := "a \"quoted\" <tag> & 'apostrophe'\nsecond line\ttab \u00e9\ufffd\x01"
+	owned := ownedEntities{Alerts: []string{nasty, "b"}, SchedulePolicies: []string{"p"}, Workflows: []string{"w"}}
+	answers := map[string]xmlBody{
+		"delete": deleteResponse{Response: []deleteResult{{ErrorCode: 2, ErrorString: nasty},
+			{ErrorString: "ok", Entity: &entity{UserID: 1234}}}},
+		"user": userResponse{Response: []deleteResult{{ErrorString: nasty, Entity: &entity{UserID: 7, UserName: nasty}}}},
+		"users": usersResponse{Users: []userInfo{
+			{Entity: entity{UserID: 5, UserName: "u", UserGUID: "g"}, Email: nasty, EnableUser: true, IsAccountLocked: true,
+				Groups: []groupRef{{ID: 1, Name: nasty}, {ID: 2, Name: "g2"}}, Owned: owned},
+			{Entity: entity{UserID: 6}},
+		}},
+		"no users":      usersResponse{},
+		"groups":        groupsResponse{Groups: []groupInfo{{Description: nasty, Users: []entity{{UserID: 3, UserName: nasty}}, Owned: owned}, {}}},
+		"login":         loginResponse{AliasName: nasty, LoginAttempts: 3, Token: "QSDK x"},
+		"login failure": loginFailure{ErrList: []loginError{{Message: nasty, Code: 5}, {Message: "m"}}},
+		"generic":       genericResponse{ErrorCode: 5, ErrorString: nasty},
+		"who am i":      whoAmIResponse{User: entity{UserID: 1, UserName: nasty, UserGUID: "g"}},
+		"renew":         renewResponse{Token: nasty},
+		"renew failure": renewFailure{Error: loginError{Message: nasty, Code: 5}},
+		"deep": writeFunc(func(w *xmlWriter) {
+			tags := []string{"a", "b", "c", "d", "e"}
+			for i, tag := range tags {
+				w.start(tag, "level", string(rune('0'+i)))
+				w.leaf("sibling")
+			}
+			for i := range tags {
+				w.end(tags[len(tags)-1-i])
+			}
+		}),
+		"namespaces": writeFunc(func(w *xmlWriter) {
+			w.start("x:root")
+			w.leaf("y:child", "z:attr", nasty)
+			w.end("x:root")
+		}),
+		"alone": writeFunc(func(w *xmlWriter) { w.leaf("empty") }),
 	}
-	deep := etree.NewElement("a")
-	cur := deep
-	for i := range 5 {
-		cur.CreateAttr("level", string(rune('0'+i)))
-		cur.CreateElement("sibling")
-		cur = cur.CreateElement("b")
-	}
-	trees["deep"] = deep
-	ns := etree.NewElement("x:root")
-	ns.CreateElement("y:child").CreateAttr("z:attr", nasty)
-	trees["namespaces"] = ns
-	trees["alone"] = etree.NewElement("empty")
-	for name, tree := range trees {
-		if got, want := xmlDocument(tree.Copy()), etreeLaidOut(tree.Copy()); !bytes.Equal(got, want) {
+	for name, v := range answers {
+		ref := &xmlWriter{reference: true}
+		v.writeXML(ref)
+		if got, want := xmlDocument(v), etreeLaidOut(ref.root); !bytes.Equal(got, want) {
 			t.Errorf("%s:\n%s\nwant\n%s", name, got, want)
 		}
 	}
-	// Text among the elements takes etree's own path, and still lays out.
-	text := etree.NewElement("t")
-	text.CreateElement("c").SetText("words")
-	if got, want := xmlDocument(text.Copy()), etreeLaidOut(text.Copy()); !bytes.Equal(got, want) || elementsOnly(text, 0) {
-		t.Errorf("with text:\n%s\nwant\n%s", got, want)
-	}
 }
+
+// writeFunc writes any shape of elements.
+type writeFunc func(w *xmlWriter)
+
+func (f writeFunc) writeXML(w *xmlWriter) { f(w) }
 
 // TestWantsJSON: Accept picks JSON only when JSON is the best-quality
 // type asked for; one type without parameters (what clients send) is read

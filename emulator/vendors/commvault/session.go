@@ -118,26 +118,26 @@ type whoAmIResponse struct {
 	User entity `json:"user"`
 }
 
-func (w whoAmIResponse) element() *etree.Element {
-	root := etree.NewElement("CvEntities_ProcessingInstructionInfo")
-	attrs(root.CreateElement("user"), "userId", strconv.Itoa(w.User.UserID), "userName", w.User.UserName, "userGUID", w.User.UserGUID)
-	return root
+func (a whoAmIResponse) writeXML(w *xmlWriter) {
+	w.start("CvEntities_ProcessingInstructionInfo")
+	w.leaf("user", "userId", strconv.Itoa(a.User.UserID), "userName", a.User.UserName, "userGUID", a.User.UserGUID)
+	w.end("CvEntities_ProcessingInstructionInfo")
 }
 
 type renewResponse struct {
 	Token string `json:"token"`
 }
 
-func (t renewResponse) element() *etree.Element {
-	return attrs(etree.NewElement("DM2ContentIndexing_CheckCredentialResp"), "token", t.Token)
+func (t renewResponse) writeXML(w *xmlWriter) {
+	w.leaf("DM2ContentIndexing_CheckCredentialResp", "token", t.Token)
 }
 
 type renewFailure struct {
 	Error loginError `json:"error"`
 }
 
-func (f renewFailure) element() *etree.Element {
-	root := etree.NewElement("DM2ContentIndexing_CheckCredentialResp")
-	attrs(root.CreateElement("error"), "errLogMessage", f.Error.Message, "errorCode", strconv.Itoa(f.Error.Code))
-	return root
+func (f renewFailure) writeXML(w *xmlWriter) {
+	w.start("DM2ContentIndexing_CheckCredentialResp")
+	w.leaf("error", "errLogMessage", f.Error.Message, "errorCode", strconv.Itoa(f.Error.Code))
+	w.end("DM2ContentIndexing_CheckCredentialResp")
 }

@@ -7,67 +7,103 @@ import (
 	"github.com/beevik/etree"
 )
 
-// xmlDocument lays a document out as the vendor's sample response: the
+// xmlBody is a response that also has an XML form, which it writes
+// element by element.
+type xmlBody interface {
+	writeXML(w *xmlWriter)
+}
+
+// xmlDocument lays an answer out as the vendor's sample response: the
 // declaration with standalone="no", then every line indented by one more
 // space than etree's two-space indentation gives.
-func xmlDocument(root *etree.Element) []byte {
-	var buf bytes.Buffer
-	buf.Grow(512) // the usual answer's size: one allocation
+func xmlDocument(v xmlBody) []byte {
+	w := &xmlWriter{}
+	w.p.w = &w.buf
+	w.buf.Grow(512) // the usual answer's size: one allocation
 	// The declaration is always the same bytes: written as such rather than
 	// through a Document and a ProcInst token built for every answer.
-	buf.WriteString(xmlDeclaration)
-	// Token by token rather than through a Document's WriteTo, which
-	// allocates a 4 KB bufio.Writer per answer; memory needs no buffering.
-	p := &prefixer{w: &buf}
-	var settings etree.WriteSettings // a Document's defaults
-	if elementsOnly(root, 0) {
-		// The answers are elements and attributes only: laid out as they
-		// are written, without the whitespace tokens indenting inserts.
-		writeIndented(p, root, 1, &settings)
-	} else {
-		root.IndentWithSettings(&etree.IndentSettings{Spaces: 2})
-		root.WriteTo(p, &settings)
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n ")
+	w.buf.WriteString(xmlDeclaration)
+	v.writeXML(w)
+	return w.buf.Bytes()
 }
 
-// elementsOnly tells a tree of elements without text or other tokens.
-func elementsOnly(e *etree.Element, depth int) bool {
-	if depth > 64 {
-		return false
-	}
-	for _, c := range e.Child {
-		ce, ok := c.(*etree.Element)
-		if !ok || !elementsOnly(ce, depth+1) {
-			return false
-		}
-	}
-	return true
+// xmlWriter writes an answer's elements as etree writes their tree after
+// IndentWithSettings(Spaces: 2), without building the tree (an answer is
+// elements and attributes only): each child on a line of its own, two
+// spaces deeper, and an end tag a level back; attributes are written by
+// etree's own Attr.WriteTo. With reference set it builds that etree tree
+// instead, which the bytes are held to (TestXMLLayoutIsEtrees).
+type xmlWriter struct {
+	buf      bytes.Buffer
+	p        prefixer
+	settings etree.WriteSettings // a Document's defaults
+	depth    int                 // elements started and not ended
+	bare     bool                // the innermost start tag has no child yet: its '>' is unwritten
+
+	reference bool
+	root, cur *etree.Element
 }
 
-// writeIndented writes an element as etree writes it after
-// IndentWithSettings(Spaces: 2) at level (the root's is 1): each child on
-// a line of its own, two spaces deeper, and the end tag a level back.
-func writeIndented(p *prefixer, e *etree.Element, level int, s *etree.WriteSettings) {
-	p.WriteByte('<')
-	p.WriteString(e.FullTag())
-	for i := range e.Attr {
-		p.WriteByte(' ')
-		e.Attr[i].WriteTo(p, s)
-	}
-	if len(e.Child) == 0 {
-		p.WriteString("/>")
+// start opens an element with its attributes, given as name, value pairs.
+func (w *xmlWriter) start(tag string, kv ...string) {
+	if w.reference {
+		w.startReference(tag, kv)
 		return
 	}
-	p.WriteByte('>')
-	for _, c := range e.Child {
-		newline(p, level)
-		writeIndented(p, c.(*etree.Element), level+1, s)
+	if w.depth > 0 {
+		if w.bare {
+			w.p.WriteByte('>')
+		}
+		newline(&w.p, w.depth)
 	}
-	newline(p, level-1)
-	p.WriteString("</")
-	p.WriteString(e.FullTag())
-	p.WriteByte('>')
+	w.p.WriteByte('<')
+	w.p.WriteString(tag)
+	for i := 0; i+1 < len(kv); i += 2 {
+		w.p.WriteByte(' ')
+		a := etree.Attr{Key: kv[i], Value: xmlSafe(kv[i+1])}
+		a.WriteTo(&w.p, &w.settings)
+	}
+	w.depth++
+	w.bare = true
+}
+
+// end closes the innermost element, tag.
+func (w *xmlWriter) end(tag string) {
+	if w.reference {
+		w.cur = w.cur.Parent()
+		return
+	}
+	w.depth--
+	if w.bare {
+		w.p.WriteString("/>")
+		w.bare = false
+		return
+	}
+	newline(&w.p, w.depth)
+	w.p.WriteString("</")
+	w.p.WriteString(tag)
+	w.p.WriteByte('>')
+}
+
+// leaf is an element without children.
+func (w *xmlWriter) leaf(tag string, kv ...string) {
+	w.start(tag, kv...)
+	w.end(tag)
+}
+
+// startReference builds the element in etree's tree.
+func (w *xmlWriter) startReference(tag string, kv []string) {
+	var el *etree.Element
+	if w.cur == nil {
+		el = etree.NewElement(tag)
+		w.root = el
+	} else {
+		el = w.cur.CreateElement(tag)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		el.CreateAttr(kv[i], xmlSafe(kv[i+1]))
+	}
+	w.cur = el
 }
 
 // newline starts a line indented to level, as etree's indent does.
