@@ -187,11 +187,13 @@ func (e *Engine) Close() {
 
 // Ready waits until every vendor's spec is parsed (New returns before
 // that; requests that need a spec wait for it on their own) and reports a
-// spec that did not load.
+// spec that did not load. It only waits for the background's parsing: a
+// caller parsing specs too would take a core from the first requests.
 func (e *Engine) Ready() error {
 	for _, v := range e.vendors {
-		if err := v.wait(); err != nil {
-			return err
+		<-v.ready
+		if v.loadErr != nil {
+			return v.loadErr
 		}
 	}
 	return nil

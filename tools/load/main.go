@@ -35,7 +35,7 @@ func main() {
 	rate := flag.Int("rate", 5000, "requests/s of the fixed-rate phase, where latency is measured without saturating the CPU")
 	rounds := flag.Int("rounds", 5, "alternate bare and offboard this many times per route; the median ratio is reported (a noisy machine drifts between slices)")
 	only := flag.String("routes", "", "comma-separated vendors to drive (default: all five)")
-	startups := flag.Int("startups", 0, "only measure start-up: start the binary this many times and print the median time from exec to the first 200 on /__admin/health")
+	startups := flag.Int("startups", 0, "only measure start-up: start the binary this many times and print the median times from exec to the first vendor answer and to an answer from every vendor")
 	baseline := flag.String("baseline", "", "with --startups: another binary, started alternately with --bin, so both see the same machine")
 	sessions := flag.String("sessions", "", "only measure capacity: comma-separated session counts (e.g. 1,100,1000); for each, the memory the sessions hold and the requests/s spread over them")
 	world := flag.Int("world", 0, "only measure the collector's tuning: serve a world of this many extra Onedata users under serve's tuning and under plain GOGC settings, alternating --rounds times")

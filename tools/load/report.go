@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,17 +64,17 @@ func machine(repo, driver string) string {
 }
 
 func reportStartups(bin string, n int) error {
-	var took []time.Duration
+	var took startups
 	for range n {
-		d, err := startOnce(bin)
+		s, err := startOnce(bin)
 		if err != nil {
 			return err
 		}
-		took = append(took, d)
+		took = append(took, s)
 	}
-	slices.Sort(took)
-	fmt.Printf("Start-up, exec to the first vendor answer (GET %s, median of %d starts): %s (fastest %s, slowest %s)\n\n", firstVendorAnswer, n,
-		took[n/2].Round(100*time.Microsecond), took[0].Round(100*time.Microsecond), took[n-1].Round(100*time.Microsecond))
+	fmt.Printf("Start-up, median of %d starts: exec to the first vendor answer (GET %s) %s; "+
+		"to an answer from every vendor (the five seed requests, sent together after that first answer) %s\n\n",
+		n, firstVendorAnswer, took.summary(firstOf), took.summary(everyOf))
 	return nil
 }
 
