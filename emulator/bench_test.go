@@ -337,7 +337,7 @@ func BenchmarkSeedRoute(b *testing.B) {
 // it measured on 2026-12-07 (38, 47, 40, 25, 30) and two more, all below
 // issue 28's ceiling of the week before (58, 61, 76, 34, 37). Lower them
 // as the request path sheds allocations; never raise them past that.
-var seedAllocBounds = map[string]float64{"arcgis": 40, "commvault": 42, "huawei": 42, "onedata": 27, "securid": 32}
+var seedAllocBounds = map[string]float64{"arcgis": 40, "commvault": 42, "huawei": 39, "onedata": 27, "securid": 32}
 
 // TestSeedRouteAllocationsAreBounded holds BenchmarkSeedRoute's
 // allocations under their bounds, judging and change recording on. The

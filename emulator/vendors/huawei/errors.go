@@ -55,26 +55,7 @@ var (
 
 // Error implements kit.Vendor.
 func (Vendor) Error(_ *kit.Request, err error) kit.Response {
-	var se *serviceError
-	var ge *gatewayError
-	var ke *kit.Error
-	switch e := err.(type) { // unwrapped, the usual case: no errors.As
-	case *serviceError:
-		se = e
-	case *gatewayError:
-		ge = e
-	case *kit.Error:
-		se, ge = fromKit(e)
-	default:
-		switch {
-		case errors.As(err, &se):
-		case errors.As(err, &ge):
-		case errors.As(err, &ke):
-			se, ge = fromKit(ke)
-		default:
-			se = internal("unexpected failure")
-		}
-	}
+	se, ge := classify(err)
 	if ge != nil {
 		id := requestID()
 		resp := kit.Raw(ge.status, kit.ContentJSON, gatewayBody(ge, id)).Refused(ge.code, ge.msg)
@@ -85,6 +66,34 @@ func (Vendor) Error(_ *kit.Request, err error) kit.Response {
 	resp := kit.Raw(se.status, kit.ContentJSON, serviceBody(se)).Refused(se.code, se.msg)
 	resp.SetHeader("X-Request-Id", requestID())
 	return resp
+}
+
+// classify finds the service or gateway error err is or wraps; an
+// engine error is mapped by fromKit.
+func classify(err error) (*serviceError, *gatewayError) {
+	switch e := err.(type) { // unwrapped, the usual case: no errors.As
+	case *serviceError:
+		return e, nil
+	case *gatewayError:
+		return nil, e
+	case *kit.Error:
+		return fromKit(e)
+	}
+	// Declared past the usual case's return: errors.As takes their
+	// addresses, which puts them on the heap from where they are declared.
+	var se *serviceError
+	if errors.As(err, &se) {
+		return se, nil
+	}
+	var ge *gatewayError
+	if errors.As(err, &ge) {
+		return nil, ge
+	}
+	var ke *kit.Error
+	if errors.As(err, &ke) {
+		return fromKit(ke)
+	}
+	return internal("unexpected failure"), nil
 }
 
 // serviceBody is documented's layout of {"error_code","error_msg"},
