@@ -93,3 +93,30 @@ func TestWantsJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzXMLLayoutIsEtrees: whatever a client puts in a name or a message,
+// the streamed answer is etree's layout of the same tree, and it parses.
+func FuzzXMLLayoutIsEtrees(f *testing.F) {
+	for _, s := range []string{"", "ok", "a \"q\" <t> & 'a'\nline\ttab", "\x00\x01\ufffe\xff", "]]>", "&amp;", "é\u2028"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, name, msg string) {
+		answers := []xmlBody{
+			deleteResponse{Response: []deleteResult{{ErrorCode: 2, ErrorString: msg, Entity: &entity{UserID: 9}}}},
+			usersResponse{Users: []userInfo{{Entity: entity{UserName: name}, Description: msg,
+				Groups: []groupRef{{Name: name}}, Owned: ownedEntities{Workflows: []string{msg}}}}},
+			loginFailure{ErrList: []loginError{{Message: msg}}},
+		}
+		for _, v := range answers {
+			ref := &xmlWriter{reference: true}
+			v.writeXML(ref)
+			got := xmlDocument(v)
+			if want := etreeLaidOut(ref.root); !bytes.Equal(got, want) {
+				t.Fatalf("%T:\n%q\nwant\n%q", v, got, want)
+			}
+			if err := etree.NewDocument().ReadFromBytes(got); err != nil {
+				t.Fatalf("%T does not parse: %v\n%q", v, err, got)
+			}
+		}
+	})
+}
