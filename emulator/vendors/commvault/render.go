@@ -241,9 +241,9 @@ func (u usersResponse) writeXML(w *xmlWriter) {
 	w.start("App_GetUserPropertiesResponse")
 	for _, info := range u.Users {
 		kv := []string{"email", info.Email, "fullName", info.FullName,
-			"description", info.Description, "enableUser", strconv.FormatBool(info.EnableUser), "isAccountLocked", "true"}
-		if !info.IsAccountLocked {
-			kv = kv[:len(kv)-2]
+			"description", info.Description, "enableUser", strconv.FormatBool(info.EnableUser)}
+		if info.IsAccountLocked {
+			kv = append(kv, "isAccountLocked", "true")
 		}
 		w.start("users", kv...)
 		w.leaf("userEntity", "userId", strconv.Itoa(info.Entity.UserID), "userName", info.Entity.UserName,
