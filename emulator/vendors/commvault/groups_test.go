@@ -125,6 +125,11 @@ commvault:
 	if got := srv.Do(t, cvReq("GET", "/webconsole/api/User/6", "")); !strings.Contains(string(got.Body), `"isAccountLocked":true`) {
 		t.Errorf("GET User/6 does not say it is locked: %s", got.Body)
 	}
+	inXML := cvReq("GET", "/webconsole/api/User/6", "")
+	inXML.Header["Accept"] = "application/xml"
+	if got := srv.Do(t, inXML); !strings.Contains(string(got.Body), `enableUser="true" isAccountLocked="true">`) {
+		t.Errorf("GET User/6 in XML does not say it is locked, after enableUser: %s", got.Body)
+	}
 	unlock := `{"lockedAccounts":[{"user":{"userName":"jsmith","userId":6}}]}`
 	if got := srv.Do(t, cvReq("POST", "/webconsole/api/User/Unlock", unlock)); string(got.Body) != `{"lockedAccounts":[{"status":"Unlock successful for user account","statusCode":0,"user":{"userId":6,"userName":"jsmith"}}]}` {
 		t.Fatalf("unlock: %d %s", got.Status, got.Body)

@@ -8,6 +8,8 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/offboard/offboard/emulator/kit"
+	"github.com/offboard/offboard/emulator/xmlschema"
+	"github.com/offboard/offboard/specs"
 )
 
 // etreeLaidOut is the layout xmlDocument gives, made the long way: etree's
@@ -25,24 +27,11 @@ func etreeLaidOut(root *etree.Element) []byte {
 // indentation, whatever its shape and whatever its attributes hold.
 func TestXMLLayoutIsEtrees(t *testing.T) {
 	nasty := "a \"quoted\" <tag> & 'apostrophe'\nsecond line\ttab \u00e9\ufffd\x01"
-	owned := ownedEntities{Alerts: []string{nasty, "b"}, SchedulePolicies: []string{"p"}, Workflows: []string{"w"}}
-	answers := map[string]xmlBody{
-		"delete": deleteResponse{Response: []deleteResult{{ErrorCode: 2, ErrorString: nasty},
-			{ErrorString: "ok", Entity: &entity{UserID: 1234}}}},
-		"user": userResponse{Response: []deleteResult{{ErrorString: nasty, Entity: &entity{UserID: 7, UserName: nasty}}}},
-		"users": usersResponse{Users: []userInfo{
-			{Entity: entity{UserID: 5, UserName: "u", UserGUID: "g"}, Email: nasty, EnableUser: true, IsAccountLocked: true,
-				Groups: []groupRef{{ID: 1, Name: nasty}, {ID: 2, Name: "g2"}}, Owned: owned},
-			{Entity: entity{UserID: 6}},
-		}},
-		"no users":      usersResponse{},
-		"groups":        groupsResponse{Groups: []groupInfo{{Description: nasty, Users: []entity{{UserID: 3, UserName: nasty}}, Owned: owned}, {}}},
-		"login":         loginResponse{AliasName: nasty, LoginAttempts: 3, Token: "QSDK x"},
-		"login failure": loginFailure{ErrList: []loginError{{Message: nasty, Code: 5}, {Message: "m"}}},
-		"generic":       genericResponse{ErrorCode: 5, ErrorString: nasty},
-		"who am i":      whoAmIResponse{User: entity{UserID: 1, UserName: nasty, UserGUID: "g"}},
-		"renew":         renewResponse{Token: nasty},
-		"renew failure": renewFailure{Error: loginError{Message: nasty, Code: 5}},
+	answers := map[string]xmlBody{}
+	for name, a := range answerSamples(nasty) {
+		answers[name] = a.body
+	}
+	for name, v := range map[string]xmlBody{
 		"deep": writeFunc(func(w *xmlWriter) {
 			tags := []string{"a", "b", "c", "d", "e"}
 			for i, tag := range tags {
@@ -59,12 +48,65 @@ func TestXMLLayoutIsEtrees(t *testing.T) {
 			w.end("x:root")
 		}),
 		"alone": writeFunc(func(w *xmlWriter) { w.leaf("empty") }),
+	} {
+		answers[name] = v
 	}
 	for name, v := range answers {
 		ref := &xmlWriter{reference: true}
 		v.writeXML(ref)
 		if got, want := xmlDocument(v), etreeLaidOut(ref.root); !bytes.Equal(got, want) {
 			t.Errorf("%s:\n%s\nwant\n%s", name, got, want)
+		}
+	}
+}
+
+// answerSample is an answer of every Commvault XML form, with the spec
+// schema its XML must fit.
+type answerSample struct {
+	body   xmlBody
+	schema string
+}
+
+// answerSamples has every answer type with every optional part present,
+// text holding whatever a client sent.
+func answerSamples(text string) map[string]answerSample {
+	owned := ownedEntities{Alerts: []string{text, "b"}, SchedulePolicies: []string{"p"}, Workflows: []string{"w"}}
+	return map[string]answerSample{
+		"delete": {deleteResponse{Response: []deleteResult{{ErrorCode: 2, ErrorString: text},
+			{ErrorString: "ok", Entity: &entity{UserID: 1234}}}}, "XmlDeleteUserResponse"},
+		"user": {userResponse{Response: []deleteResult{{ErrorString: text, Entity: &entity{UserID: 7, UserName: text}}}}, "XmlGenericResponse"},
+		"users": {usersResponse{Users: []userInfo{
+			{Entity: entity{UserID: 5, UserName: "u", UserGUID: "g"}, Email: text, EnableUser: true, IsAccountLocked: true,
+				Groups: []groupRef{{ID: 1, Name: text}, {ID: 2, Name: "g2"}}, Owned: owned},
+			{Entity: entity{UserID: 6}},
+		}}, "XmlUserProperties"},
+		"no users": {usersResponse{}, "XmlUserProperties"},
+		"groups": {groupsResponse{Groups: []groupInfo{{Description: text, Users: []entity{{UserID: 3, UserName: text}}, Owned: owned}, {}}},
+			"XmlUserGroups"},
+		"login":         {loginResponse{AliasName: text, LoginAttempts: 3, Token: "QSDK x", IsAccountLocked: true}, "XmlCheckCredentialResp"},
+		"login failure": {loginFailure{ErrList: []loginError{{Message: text, Code: 5}, {Message: "m"}}}, "XmlCheckCredentialResp"},
+		"generic":       {genericResponse{ErrorCode: 5, ErrorString: text}, "XmlGenericResp"},
+		"who am i":      {whoAmIResponse{User: entity{UserID: 1, UserName: text, UserGUID: "g"}}, "XmlWhoAmI"},
+		"renew":         {renewResponse{Token: text}, "XmlCheckCredentialResp"},
+		"renew failure": {renewFailure{Error: loginError{Message: text, Code: 5}}, "XmlCheckCredentialResp"},
+	}
+}
+
+// TestEveryXMLAnswerFitsItsSchema: each answer's XML form, every optional
+// part present, is what the spec's XML schema for it allows (a locked
+// user's isAccountLocked was missing from it).
+func TestEveryXMLAnswerFitsItsSchema(t *testing.T) {
+	doc, err := specs.Load("commvault")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range answerSamples("words & <marks>") {
+		ref := doc.Components.Schemas[a.schema]
+		if ref == nil {
+			t.Fatalf("%s: no schema %s", name, a.schema)
+		}
+		if err := xmlschema.Check(xmlDocument(a.body), ref.Value); err != nil {
+			t.Errorf("%s against %s: %v\n%s", name, a.schema, err, xmlDocument(a.body))
 		}
 	}
 }
