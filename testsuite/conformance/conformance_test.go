@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/offboard/offboard/emulator"
+	"github.com/offboard/offboard/scenarios"
 	"github.com/offboard/offboard/testsuite/conformance"
 )
 
@@ -87,4 +88,34 @@ func sorted[K int | string](m map[K]int) string {
 		fmt.Fprintf(&b, "%v:%d", k, m[k])
 	}
 	return b.String()
+}
+
+// TestEveryBuiltinScenarioConforms: each built-in scenario's world (faults,
+// locked and disabled accounts, running containers, people) answers
+// generated requests only as its specs allow, not only the default one.
+func TestEveryBuiltinScenarioConforms(t *testing.T) {
+	for _, info := range scenarios.Builtins() {
+		t.Run(info.Name, func(t *testing.T) {
+			em, err := emulator.New(emulator.WithScenario(info.Name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(em)
+			t.Cleanup(func() { srv.Close(); em.Close() })
+			results, err := conformance.Run(context.Background(), conformance.Options{BaseURL: srv.URL, Requests: 40, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent := 0
+			for _, r := range results {
+				sent += r.Requests
+				for _, v := range r.Violations {
+					t.Errorf("%s: %v", r.Vendor, v)
+				}
+			}
+			if sent == 0 {
+				t.Error("no request was sent")
+			}
+		})
+	}
 }
