@@ -130,3 +130,28 @@ func TestChangesAreBounded(t *testing.T) {
 		t.Errorf("a long value: %s", got)
 	}
 }
+
+// TestRecorderAllocatesNothingWhenNothingChanges: watching a request that
+// only reads (a row got, a table walked in no order) costs no allocation,
+// the Recorder's tables worked out once per type.
+func TestRecorderAllocatesNothingWhenNothingChanges(t *testing.T) {
+	w := newWorld().Clone()
+	var rec Recorder
+	allocs := testing.AllocsPerRun(1000, func() {
+		rec.Start(w)
+		if s, ok := w.Spaces.Get("s1"); !ok || s.Note == "" {
+			t.Fatal("the world has no s1")
+		}
+		for _, n := range w.Counts.Unordered() {
+			if n == 0 {
+				t.Fatal("a count of 0")
+			}
+		}
+		if changes := rec.Finish(); len(changes) != 0 {
+			t.Fatalf("a read recorded %v", changes)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations a watched request that changes nothing, want 0", allocs)
+	}
+}
