@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"time"
 
@@ -143,20 +144,39 @@ func (c CLI) newEmulator(log *slog.Logger, f serveFlags) (*emulator.Emulator, er
 	if tuneGC {
 		// Collect only at a small limit while the specs load (start-up's
 		// largest cost after parsing).
-		debug.SetMemoryLimit(24 << 20)
+		debug.SetMemoryLimit(startupMemoryLimit)
 		debug.SetGCPercent(-1)
 	}
 	em, err := emulator.New(serveOptions(log, f)...)
 	if tuneGC && err == nil {
-		// Measuring the loaded heap takes a full collection: once the
-		// specs are parsed (the heap serving keeps), after the first
-		// requests rather than in their way.
 		go func() {
-			_ = em.Ready() // serve logs a spec that did not load
+			// Measuring the loaded heap takes a full collection: once the
+			// specs are parsed (the heap serving keeps), after the first
+			// requests rather than in their way; at once for a world that
+			// nears the start-up limit, where the collector would run
+			// non-stop until then.
+			if heapObjectBytes() < startupMemoryLimit/2 {
+				_ = em.Ready() // serve logs a spec that did not load
+			}
 			tuneServingGC()
 		}()
 	}
 	return em, err
+}
+
+// startupMemoryLimit is the collector's soft limit while the emulator
+// loads, with collection otherwise off.
+const startupMemoryLimit = 24 << 20
+
+// heapObjectBytes is the heap's objects now, live or not yet collected,
+// read without stopping the world.
+func heapObjectBytes() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0 // unknown to this runtime: wait for the specs as usual
+	}
+	return sample[0].Value.Uint64()
 }
 
 // tuneServingGC sets the collector for serving: less often than Go's

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -351,4 +352,17 @@ func TestAFailedAdminListenerFreesTheMainOne(t *testing.T) {
 		t.Fatalf("--addr is still held after serve gave up: %v", err)
 	}
 	again.Close()
+}
+
+// TestHeapObjectBytesReadsTheRuntime: the heap serve's collector tuning
+// looks at is read from this runtime, never the "unknown" zero.
+func TestHeapObjectBytesReadsTheRuntime(t *testing.T) {
+	keep := make([][]byte, 0, 64)
+	for range 64 {
+		keep = append(keep, make([]byte, 64<<10))
+	}
+	if got := heapObjectBytes(); got < 4<<20 {
+		t.Errorf("heap objects %d bytes with 4 MiB just allocated", got)
+	}
+	runtime.KeepAlive(keep)
 }
