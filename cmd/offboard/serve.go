@@ -183,8 +183,9 @@ func heapObjectBytes() uint64 {
 // default (the GC was the largest cost under load), and a soft limit well
 // above the live heap the loaded world holds. A limit under the live heap
 // (24 MiB kept after start-up, on a world of 100,000 users) made the
-// collector run nearly non-stop: 6,742 against 15,018 requests/s
-// (scripts/bench --world 100000, docs/performance.md).
+// collector run nearly non-stop, at half the requests a second
+// (scripts/bench --world 100000; docs/performance.md, "The collector on a
+// big world").
 func tuneServingGC() {
 	runtime.GC()
 	var m runtime.MemStats
