@@ -155,3 +155,25 @@ func TestRecorderAllocatesNothingWhenNothingChanges(t *testing.T) {
 		t.Errorf("%.1f allocations a watched request that changes nothing, want 0", allocs)
 	}
 }
+
+// TestShallowCopiesTheRow: a row changed through Mut of a Shallow table
+// is a copy; the loaded row stays as it was.
+func TestShallowCopiesTheRow(t *testing.T) {
+	type plain struct {
+		Name string
+		On   bool
+	}
+	loaded := New(map[string]*plain{"a": {Name: "ann", On: true}}, Shallow[plain])
+	w := loaded.Clone()
+	row, ok := w.Mut("a")
+	if !ok {
+		t.Fatal("no row a")
+	}
+	row.On = false
+	if before, _ := loaded.Get("a"); !before.On || before == row {
+		t.Errorf("the loaded row changed with its copy: %+v", before)
+	}
+	if after, _ := w.Get("a"); after.On || after.Name != "ann" {
+		t.Errorf("the copy: %+v", after)
+	}
+}

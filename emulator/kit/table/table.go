@@ -190,6 +190,14 @@ func (t *Table[K, V]) MarshalJSON() ([]byte, error) {
 // place (strings, numbers, immutable pointers): Mut needs no copy.
 func Same[V any](v V) V { return v }
 
+// Shallow is the copy function of a table whose rows are pointers to
+// structs of plain fields (no slice, map or table inside): a copy of the
+// struct is a copy of the row.
+func Shallow[T any](row *T) *T {
+	c := *row
+	return &c
+}
+
 // Unordered yields every entry in no particular order, without the cost
 // of sorting: for lookups and scans whose result does not depend on order.
 func (t *Table[K, V]) Unordered() iter.Seq2[K, V] {

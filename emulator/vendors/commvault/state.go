@@ -49,7 +49,8 @@ type Token struct {
 // Authentication: POST Login, documentation.commvault.com).
 const sessionIdle = 30 * time.Minute
 
-// User is a CommCell user.
+// User is a CommCell user: plain fields only, its table copies it
+// shallowly (table.Shallow).
 type User struct {
 	Name     string `yaml:"name" json:"name"`
 	Password string `yaml:"password" json:"password,omitempty"` // plain; Login takes it base64-encoded
@@ -66,8 +67,6 @@ type User struct {
 	// TwoFactor is what Security/TwoFactorAuth/Status reports.
 	TwoFactor bool `yaml:"twoFactor,omitempty" json:"twoFactor,omitempty"`
 }
-
-func (u *User) clone() *User { c := *u; return &c }
 
 // Group is a user group and its members.
 type Group struct {
@@ -179,7 +178,7 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	}
 	return &State{
 		Tokens:           table.New(sec.Tokens, table.Same[*Token]),
-		Users:            table.New(sec.Users, (*User).clone),
+		Users:            table.New(sec.Users, table.Shallow[User]),
 		Groups:           table.New(sec.Groups, (*Group).clone),
 		Alerts:           table.New(owners[0], table.Same[Owner]),
 		SchedulePolicies: table.New(owners[1], table.Same[Owner]),

@@ -47,13 +47,12 @@ func (u *User) clone() *User {
 	return &c
 }
 
-// Token is an access token acting for a user.
+// Token is an access token acting for a user: plain fields only, its
+// table copies it shallowly (table.Shallow).
 type Token struct {
 	User    string `yaml:"user" json:"user"`
 	Revoked bool   `yaml:"revoked" json:"revoked"`
 }
-
-func (t *Token) clone() *Token { c := *t; return &c }
 
 // Clone implements kit.State.
 func (s *State) Clone() kit.State {
@@ -104,7 +103,7 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	}
 	return &State{
 		Users:      table.New(sec.Users, (*User).clone),
-		Tokens:     table.New(sec.Tokens, (*Token).clone),
+		Tokens:     table.New(sec.Tokens, table.Shallow[Token]),
 		byUsername: table.New(byUsername, table.Same[string]),
 	}, nil
 }

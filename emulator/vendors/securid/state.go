@@ -45,7 +45,8 @@ type APIKey struct {
 	private *rsa.PrivateKey
 }
 
-// User is a CAS user.
+// User is a CAS user: plain fields only, its table copies it shallowly
+// (table.Shallow).
 type User struct {
 	Email          string `yaml:"email" json:"email"`
 	FirstName      string `yaml:"firstName" json:"firstName"`
@@ -55,8 +56,6 @@ type User struct {
 	IdentitySource string `yaml:"identitySource" json:"identitySource"`
 	SourceType     string `yaml:"identitySourceType" json:"identitySourceType"`
 }
-
-func (u *User) clone() *User { c := *u; return &c }
 
 // Clone implements kit.State. Keys are immutable once parsed and shared.
 func (s *State) Clone() kit.State {
@@ -112,7 +111,7 @@ func (Vendor) NewState(node *yaml.Node) (kit.State, error) {
 	return &State{
 		Audience: sec.Audience,
 		APIKeys:  table.New(sec.APIKeys, table.Same[*APIKey]),
-		Users:    table.New(sec.Users, (*User).clone),
+		Users:    table.New(sec.Users, table.Shallow[User]),
 	}, nil
 }
 
